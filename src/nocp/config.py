@@ -1,0 +1,227 @@
+"""Configuration: one `Settings` object, read once by the entry point and passed down.
+
+Sources, highest precedence first:
+
+1. `NOCP_*` environment variables (`NOCP_TOOLS__TIMEOUT_S=30`; `NOCP_DB` for the stats file);
+2. the file given with `--config`, else `nocp.toml` in the working directory;
+3. `[tool.nocp]` in `pyproject.toml` in the working directory;
+4. the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from nocp.errors import ConfigError
+
+_KNOWN_ENCODINGS = ("o200k_base", "cl100k_base", "p50k_base", "r50k_base")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TokenSettings(_Section):
+    """How tokens are counted."""
+
+    encoding: str = "o200k_base"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value not in _KNOWN_ENCODINGS:
+            raise ValueError(f"unknown encoding {value!r}; use one of {', '.join(_KNOWN_ENCODINGS)}")
+        return value
+
+
+class ToolsSettings(_Section):
+    """Where tools come from and how long they may run."""
+
+    modules: tuple[str, ...] = ()
+    timeout_s: float = Field(60.0, gt=0)
+
+
+class PerToolSettings(_Section):
+    """Overrides for one tool, by its exposed name: `[per_tool.NAME]`."""
+
+    timeout_s: float | None = Field(None, gt=0)
+
+
+class StatsSettings(_Section):
+    """Where the stats database lives (default: the user's data directory)."""
+
+    db: Path | None = None
+
+    def path(self) -> Path:
+        """The database file to open."""
+        if self.db is not None:
+            return self.db.expanduser()
+        from platformdirs import user_data_path
+
+        return user_data_path("nocp", appauthor=False) / "nocp.db"
+
+
+class LogSettings(_Section):
+    """Where nocp's own log goes: stderr unless `file` is set. Never stdout."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    file: Path | None = None
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Build it with `load_settings`; pass it down, never global."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NOCP_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    tokens: TokenSettings = TokenSettings()
+    tools: ToolsSettings = ToolsSettings()
+    per_tool: dict[str, PerToolSettings] = {}
+    stats: StatsSettings = StatsSettings()
+    log: LogSettings = LogSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first: it overrides whatever the files (passed as init data) say.
+        return (env_settings, init_settings)
+
+    def timeout_for(self, tool: str, declared: float | None = None) -> float:
+        """Seconds `tool` may run: its `[per_tool]` value, else what the tool declared
+        (`@tool(timeout_s=…)`), else `[tools] timeout_s`."""
+        override = self.per_tool.get(tool)
+        if override and override.timeout_s is not None:
+            return override.timeout_s
+        return declared or self.tools.timeout_s
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Settings:
+    """Read the configuration from its sources (see the module docstring).
+
+    Raises:
+        ConfigError: naming the file or variable, the key and the problem.
+
+    Example:
+        >>> settings = load_settings(Path("nocp.toml"))
+    """
+    cwd = cwd or Path.cwd()
+    env = os.environ
+    layers = _file_layers(config, cwd)
+    merged: dict[str, Any] = {}
+    for _, data in layers:
+        _deep_merge(merged, data)
+    if env.get("NOCP_DB"):
+        merged.setdefault("stats", {})["db"] = env["NOCP_DB"]
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        raise _explain(exc, layers, env) from None
+
+
+def _file_layers(config: Path | None, cwd: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The config files that apply, lowest precedence first, as (name, data)."""
+    layers: list[tuple[str, dict[str, Any]]] = []
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        section = _read_toml(pyproject).get("tool", {}).get("nocp")
+        if isinstance(section, dict):
+            layers.append((f"{pyproject} [tool.nocp]", _resolve_paths(section, cwd)))
+    if config is not None:
+        if not config.is_file():
+            raise ConfigError(str(config), "", "no such file (check the --config path)")
+        layers.append((str(config), _resolve_paths(_read_toml(config), config.parent)))
+    elif (cwd / "nocp.toml").is_file():
+        layers.append((str(cwd / "nocp.toml"), _resolve_paths(_read_toml(cwd / "nocp.toml"), cwd)))
+    return layers
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "", f"cannot read: {exc}") from None
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make file paths in a config file relative to that file, not to the cwd."""
+    tools = data.get("tools")
+    if isinstance(tools, dict) and isinstance(tools.get("modules"), list):
+        tools = dict(tools)
+        tools["modules"] = [_resolve_module(m, base) for m in tools["modules"]]
+        data = {**data, "tools": tools}
+    stats = data.get("stats")
+    if isinstance(stats, dict) and isinstance(stats.get("db"), str):
+        data = {**data, "stats": {**stats, "db": str(base / Path(stats["db"]).expanduser())}}
+    return data
+
+
+def _resolve_module(entry: object, base: Path) -> object:
+    if isinstance(entry, str) and (entry.endswith(".py") or "/" in entry):
+        return str(base / Path(entry).expanduser())
+    return entry
+
+
+def _deep_merge(into: dict[str, Any], data: Mapping[str, Any]) -> None:
+    for key, value in data.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def _explain(
+    exc: ValidationError, layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]
+) -> ConfigError:
+    """Turn pydantic's first error into one line naming the source, the key and the problem."""
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    key = ".".join(loc)
+    problem = error["msg"]
+    if error["type"] == "extra_forbidden":
+        problem = "unknown key (see docs/configuration.md for the keys nocp reads)"
+    elif "input" in error and not isinstance(error["input"], dict | list):
+        problem = f"{problem} (got {error['input']!r})"
+    return ConfigError(_source_of(loc, layers, env), key, problem)
+
+
+def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]) -> str:
+    variable = "NOCP_" + "__".join(part.upper() for part in loc)
+    if variable in env:
+        return f"environment variable {variable}"
+    if loc[:2] == ["stats", "db"] and "NOCP_DB" in env:
+        return "environment variable NOCP_DB"
+    for name, data in reversed(layers):
+        if _has_path(data, loc):
+            return name
+    return layers[-1][0] if layers else "environment"
+
+
+def _has_path(data: Any, loc: list[str]) -> bool:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return False
+    return True

@@ -1,0 +1,39 @@
+"""Logging set-up: structlog to stderr (or a file), never stdout — stdout carries MCP."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import structlog
+
+
+def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
+    """Send structlog and every stdlib logger (mcp, litellm, httpx…) to stderr or `file`.
+
+    Called once, by the CLI entry point. Library code only asks for loggers.
+    """
+    stream: TextIO = file.open("a", encoding="utf-8") if file else sys.stderr
+    numeric = logging.getLevelNamesMapping().get(level.upper(), logging.WARNING)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    """A structlog logger named after its module."""
+    return structlog.get_logger(name)  # type: ignore[no-any-return]

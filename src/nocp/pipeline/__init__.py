@@ -1,0 +1,99 @@
+"""The optimisation pipeline: normalize → prune → distill → encode.
+
+`STAGES` is the ordered list of the middle stages (one contract, `Stage`); normalize opens
+the pipeline (any Python value in) and encode closes it (text out). A stage that fails is
+skipped: the previous payload goes on and the report says why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from nocp.config import Settings
+from nocp.logs import get_logger
+from nocp.pipeline.distill import distill
+from nocp.pipeline.encode import encode, to_compact_json
+from nocp.pipeline.model import CallContext, Optimized, Payload, Stage, StageReport, StageResult
+from nocp.pipeline.normalize import normalize, sdk_default_texts
+from nocp.pipeline.prune import prune
+from nocp.pipeline.tokens import TokenCounter
+
+__all__ = ["STAGES", "CallContext", "Optimized", "optimize", "run_pipeline"]
+
+STAGES: tuple[tuple[str, Stage], ...] = (("prune", prune), ("distill", distill))
+
+_log = get_logger(__name__)
+
+
+def optimize(
+    value: Any,
+    *,
+    tool: str = "",
+    focus: str | None = None,
+    settings: Settings | None = None,
+    arguments: Mapping[str, Any] | None = None,
+) -> Optimized:
+    """Run a tool result through the whole pipeline, without a server.
+
+    Same input, same settings → byte-identical output.
+
+    Raises:
+        ResultError: the value cannot be sent at all (circular, too deep, not UTF-8).
+
+    Example:
+        >>> rows = [{"id": i, "name": f"user{i}", "active": True} for i in range(100)]
+        >>> result = optimize(rows)
+        >>> result.format, result.tokens < result.raw_tokens
+        ('toon', True)
+    """
+    settings = settings or Settings()
+    ctx = CallContext(
+        tool=tool,
+        settings=settings,
+        counter=TokenCounter(settings.tokens.encoding),
+        focus=focus,
+        arguments=dict(arguments or {}),
+    )
+    return run_pipeline(value, ctx)
+
+
+def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
+    """The pipeline proper, with a ready call context (the server builds one per call)."""
+    start = time.perf_counter()
+    raw_tokens = ctx.counter.count_all(sdk_default_texts(raw))
+    payload = normalize(raw)
+    tokens = measure(payload, ctx.counter)
+    reports = [StageReport("normalize", tokens, _ms_since(start), payload.kind)]
+    for name, stage in STAGES:
+        start = time.perf_counter()
+        result = _run_stage(name, stage, payload, ctx)
+        if result.payload is not payload:
+            tokens = measure(result.payload, ctx.counter)
+        payload = result.payload
+        reports.append(StageReport(name, tokens, _ms_since(start), result.note))
+    start = time.perf_counter()
+    encoded = encode(payload, ctx, tokens)
+    note = ", ".join(f"{fmt}={n}" for fmt, n in sorted(encoded.candidates.items()))
+    reports.append(StageReport("encode", encoded.tokens, _ms_since(start), note))
+    return Optimized(encoded.text, encoded.format, raw_tokens, encoded.tokens, tuple(reports))
+
+
+def measure(payload: Payload, counter: TokenCounter) -> int:
+    """Tokens of a payload as compact JSON (or as its text)."""
+    if payload.kind == "text":
+        return counter.count(payload.text)
+    return counter.count(to_compact_json(payload.value))
+
+
+def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> StageResult:
+    try:
+        return stage(payload, ctx)
+    except Exception as exc:  # a broken stage must not lose the result: keep the last payload
+        _log.warning("stage failed", stage=name, tool=ctx.tool, error=repr(exc))
+        return StageResult(payload, f"failed ({type(exc).__name__}: {exc}); kept its input")
+
+
+def _ms_since(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

@@ -1,0 +1,98 @@
+"""The types every pipeline stage shares: the payload, the call context, the stage contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeAlias
+
+from nocp.config import Settings
+from nocp.pipeline.tokens import TokenCounter
+
+JSONValue: TypeAlias = Any
+"""A value of the JSON data model: dict[str, JSON] | list[JSON] | str | int | float | bool | None."""
+
+PayloadKind: TypeAlias = Literal["json", "text"]
+Format: TypeAlias = Literal["toon", "json", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What flows between stages: a JSON value, or text that is not JSON.
+
+    """
+
+    kind: PayloadKind
+    value: JSONValue
+
+    @property
+    def text(self) -> str:
+        """The payload as text (only for `kind == "text"`)."""
+        if self.kind != "text":
+            raise TypeError("a JSON payload has no text; encode it first")
+        return str(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What a stage may know about the call besides the payload."""
+
+    tool: str
+    settings: Settings
+    counter: TokenCounter
+    focus: str | None = None
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StageReport:
+    """What one stage did: tokens after it, time it took, and what it changed."""
+
+    stage: str
+    tokens: int
+    ms: float
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (for the stats store and `nocp inspect`)."""
+        return {"stage": self.stage, "tokens": self.tokens, "ms": round(self.ms, 3), "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """A stage's output: the new payload and a short note of what changed ("" = nothing)."""
+
+    payload: Payload
+    note: str = ""
+
+
+Stage: TypeAlias = Callable[[Payload, CallContext], StageResult]
+"""The contract every stage after normalize meets: payload in, payload (and a note) out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Optimized:
+    """The result of `nocp.optimize`: the text to send and how it was obtained.
+
+    Attributes:
+        text: what the agent receives.
+        format: "toon", "json" or "text".
+        raw_tokens: tokens of the MCP SDK's default serialisation of the same result.
+        tokens: tokens of `text`.
+        stages: one report per stage, in pipeline order.
+    """
+
+    text: str
+    format: Format
+    raw_tokens: int
+    tokens: int
+    stages: tuple[StageReport, ...]
+
+    @property
+    def saved_tokens(self) -> int:
+        """raw_tokens − tokens (negative would mean nocp made things worse)."""
+        return self.raw_tokens - self.tokens
+
+    def with_text(self, text: str, tokens: int) -> Optimized:
+        """A copy whose text (and token count) were changed after the pipeline."""
+        return replace(self, text=text, tokens=tokens)

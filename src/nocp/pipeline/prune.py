@@ -1,0 +1,90 @@
+"""Stage 2 — prune: lossless clean-up first, then (only over budget) the lossy steps.
+
+Lossless here means the agent learns nothing less: object members that are null, "", [] or {}
+carry no information and are dropped (a missing field reads as null); in text, trailing
+whitespace, carriage returns and runs of blank lines are noise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nocp.pipeline.model import CallContext, JSONValue, Payload, Stage, StageResult
+
+_EMPTY: tuple[object, ...] = (None, "", [], {})
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+LOSSY_STEPS: tuple[Stage, ...] = ()
+"""The budgeted lossy steps, in their fixed order; each runs only while still over budget."""
+
+
+def prune(payload: Payload, ctx: CallContext) -> StageResult:
+    """Apply the lossless steps, then the lossy ones while the result is over budget.
+
+    Example:
+        >>> prune(Payload("json", {"a": 1, "b": None}), ctx).payload.value
+        {'a': 1}
+    """
+    result = prune_lossless(payload)
+    for step in LOSSY_STEPS:
+        step_result = step(result.payload, ctx)
+        if step_result.note:
+            result = StageResult(step_result.payload, _join(result.note, step_result.note))
+    return result
+
+
+def prune_lossless(payload: Payload) -> StageResult:
+    """Only the lossless steps: empty members dropped, whitespace noise removed."""
+    if payload.kind == "text":
+        cleaned = clean_text(payload.text)
+        if cleaned == payload.text:
+            return StageResult(payload)
+        saved = len(payload.text) - len(cleaned)
+        return StageResult(Payload("text", cleaned), f"removed {saved:,} whitespace characters")
+    counter = [0]
+    value = drop_empty(payload.value, counter)
+    note = f"dropped {counter[0]:,} empty fields" if counter[0] else ""
+    return StageResult(Payload("json", value), note)
+
+
+def drop_empty(value: JSONValue, counter: list[int] | None = None) -> JSONValue:
+    """Remove object members whose value is null, "", [] or {} — after cleaning inside them.
+
+    Array items are kept whatever they hold: their position is information. In an array of
+    records a field is dropped only when it is empty in every record, so that the records
+    keep one shape (and still encode as a table).
+    """
+    counter = counter if counter is not None else [0]
+    if isinstance(value, dict):
+        return _without_empty({k: drop_empty(v, counter) for k, v in value.items()}, counter)
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):
+            rows = [{k: drop_empty(v, counter) for k, v in r.items()} for r in value]
+            used = frozenset(k for r in rows for k, v in r.items() if not _is_empty(v))
+            return [_without_empty(r, counter, keep=used) for r in rows]
+        return [drop_empty(item, counter) for item in value]
+    return value
+
+
+def _without_empty(
+    record: dict[str, JSONValue], counter: list[int], keep: frozenset[str] = frozenset()
+) -> dict[str, JSONValue]:
+    kept = {k: v for k, v in record.items() if k in keep or not _is_empty(v)}
+    counter[0] += len(record) - len(kept)
+    return kept
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends, strip trailing spaces, squeeze blank-line runs to one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _TRAILING_SPACE.sub("", text)
+    return _BLANK_RUN.sub("\n\n", text).strip("\n")
+
+
+def _is_empty(value: JSONValue) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first}; {second}" if first else second

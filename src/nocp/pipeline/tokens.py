@@ -1,0 +1,90 @@
+"""Token counting with tiktoken, offline-capable.
+
+tiktoken downloads its BPE files on first use; litellm's wheel ships `o200k_base` and
+`cl100k_base` under tiktoken's cache names, so unless the user set `TIKTOKEN_CACHE_DIR`
+we point it there — found with `importlib.util.find_spec`, without importing litellm.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tiktoken
+
+_RUN_LIMIT = 1000
+_SLICE = 256
+_LONG_RUN = re.compile(r"[^\W\d_]{%d,}|[^\w\s]{%d,}|\s{%d,}" % ((_RUN_LIMIT + 1,) * 3))
+"""Runs tiktoken would treat as one piece: letters, punctuation or whitespace. BPE is quadratic
+in a piece's length (50 MB of "x" takes minutes), so such long runs are counted in slices."""
+
+
+def use_bundled_bpe_files() -> None:
+    """Point tiktoken at litellm's bundled BPE files unless `TIKTOKEN_CACHE_DIR` is set."""
+    if os.environ.get("TIKTOKEN_CACHE_DIR"):
+        return
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or spec.origin is None:
+        return
+    bundled = Path(spec.origin).parent / "litellm_core_utils" / "tokenizers"
+    if bundled.is_dir():
+        os.environ["TIKTOKEN_CACHE_DIR"] = str(bundled)
+
+
+@cache
+def _encoding(name: str) -> tiktoken.Encoding:
+    use_bundled_bpe_files()
+    import tiktoken
+
+    return tiktoken.get_encoding(name)
+
+
+class TokenCounter:
+    """Counts tokens of text with one tiktoken encoding (default `o200k_base`).
+
+    Example:
+        >>> TokenCounter().count("hello world")
+        2
+    """
+
+    def __init__(self, encoding: str = "o200k_base") -> None:
+        self.encoding = encoding
+
+    def count(self, text: str) -> int:
+        """The number of tokens in `text` (special-token strings count as plain text).
+
+        Exact, except inside runs of more than 1,000 letters (or punctuation, or whitespace),
+        which are counted 256 characters at a time: at most one token off per slice.
+        """
+        if not text:
+            return 0
+        encode = _encoding(self.encoding).encode_ordinary
+        if len(text) <= _RUN_LIMIT or not _LONG_RUN.search(text):
+            return len(encode(text))
+        total, position = 0, 0
+        for run in _LONG_RUN.finditer(text):
+            total += len(encode(text[position : run.start()])) if run.start() > position else 0
+            total += _count_slices(run.group(), encode)
+            position = run.end()
+        return total + (len(encode(text[position:])) if position < len(text) else 0)
+
+    def count_all(self, texts: list[str]) -> int:
+        """The total tokens of several texts (e.g. one MCP content block each)."""
+        return sum(self.count(text) for text in texts)
+
+
+def _count_slices(piece: str, encode: Callable[[str], list[int]]) -> int:
+    counted: dict[str, int] = {}  # long runs are often one character repeated
+    total = 0
+    for i in range(0, len(piece), _SLICE):
+        part = piece[i : i + _SLICE]
+        if part not in counted:
+            counted[part] = len(encode(part))
+        total += counted[part]
+    return total

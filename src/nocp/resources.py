@@ -1,0 +1,75 @@
+"""The `nocp://` resources: the stats of every call, readable by the agent and the user.
+
+The URIs and the field names of their JSON are a public contract — keep them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+import mcp_types as types
+
+from nocp.errors import NocpError
+from nocp.store.stats import StatsStore
+
+STATS = "nocp://stats"
+RECENT = "nocp://calls/recent"
+TOOL_STATS_PREFIX = "nocp://stats/tools/"
+RECENT_LIMIT = 50
+
+
+class ResourceNotFound(NocpError):
+    """The URI names no nocp resource."""
+
+
+def list_resources() -> list[types.Resource]:
+    """The fixed resources."""
+    return [
+        types.Resource(
+            uri=STATS,
+            name="stats",
+            description="Token savings so far: calls, raw/sent/saved tokens, by format and tool.",
+            mime_type="application/json",
+        ),
+        types.Resource(
+            uri=RECENT,
+            name="recent calls",
+            description=f"The last {RECENT_LIMIT} tool calls, newest first, with per-stage figures.",
+            mime_type="application/json",
+        ),
+    ]
+
+
+def list_templates() -> list[types.ResourceTemplate]:
+    """The parameterised resources."""
+    return [
+        types.ResourceTemplate(
+            uri_template=TOOL_STATS_PREFIX + "{tool}",
+            name="tool stats",
+            description="The same figures as nocp://stats for one tool.",
+            mime_type="application/json",
+        )
+    ]
+
+
+def read(uri: str, stats: StatsStore) -> str:
+    """The JSON text of resource `uri`.
+
+    Raises:
+        ResourceNotFound: no such resource; the message lists the ones there are.
+    """
+    return json.dumps(_document(uri, stats), indent=2)
+
+
+def _document(uri: str, stats: StatsStore) -> Any:
+    if uri == STATS:
+        return stats.totals()
+    if uri == RECENT:
+        return stats.recent(RECENT_LIMIT)
+    if uri.startswith(TOOL_STATS_PREFIX) and len(uri) > len(TOOL_STATS_PREFIX):
+        return stats.totals(tool=unquote(uri[len(TOOL_STATS_PREFIX) :]))
+    raise ResourceNotFound(
+        f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT} and {TOOL_STATS_PREFIX}{{tool}}"
+    )

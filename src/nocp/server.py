@@ -1,0 +1,231 @@
+"""The MCP server: tools from every source, each result through the pipeline, stats recorded."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+
+from nocp import resources
+from nocp.config import Settings
+from nocp.errors import ResultError
+from nocp.logs import get_logger
+from nocp.pipeline import CallContext, Optimized, run_pipeline
+from nocp.pipeline.tokens import TokenCounter
+from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
+from nocp.sources.python import PythonSource, load_tool_modules
+from nocp.store.db import open_database
+from nocp.store.stats import CallRecord, StatsStore
+
+FOCUS_SCHEMA = {
+    "type": "string",
+    "description": (
+        "Optional. What you are looking for in this result; when the result must be "
+        "shortened, the parts most relevant to it are kept."
+    ),
+}
+
+INSTRUCTIONS = (
+    "nocp serves these tools and shortens their results to save context: output may be TOON "
+    "(a compact table form of JSON) or compact JSON. Pass `focus` to say what you need from a "
+    "result. Token savings are readable at nocp://stats."
+)
+
+RESOURCE_NOT_FOUND = -32002
+
+_log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    source: Source
+    definition: ToolDefinition
+    adds_focus: bool
+
+
+class NocpServer:
+    """nocp's MCP server. `mcp_server` is the SDK server to run or to connect a client to.
+
+    Example:
+        >>> app = NocpServer(Settings(), sources=[PythonSource([my_tool])])
+        >>> async with mcp.Client(app.mcp_server) as client: ...
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sources: Sequence[Source] = (),
+        stats: StatsStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.counter = TokenCounter(settings.tokens.encoding)
+        self.stats = stats or StatsStore(open_database(settings.stats.path()))
+        self._tools = _index(sources)
+        self.mcp_server: Server[Any] = Server(
+            "nocp",
+            version=_version(),
+            instructions=INSTRUCTIONS,
+            on_list_tools=self._list_tools,
+            on_call_tool=self._call_tool,
+            on_list_resources=self._list_resources,
+            on_list_resource_templates=self._list_templates,
+            on_read_resource=self._read_resource,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> NocpServer:
+        """Build the server with every source the configuration names.
+
+        Raises:
+            ToolLoadError: a tool module cannot be loaded.
+            NocpError: the stats database cannot be opened.
+        """
+        sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
+        return cls(settings, sources=sources)
+
+    async def serve_stdio(self) -> None:
+        """Serve MCP over stdin/stdout until the client disconnects."""
+        from mcp.server.stdio import stdio_server
+
+        async with stdio_server() as (read, write):
+            options = self.mcp_server.create_initialization_options()
+            await self.mcp_server.run(read, write, options)
+
+    async def _list_tools(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[_advertise(e) for e in self._tools.values()])
+
+    async def _call_tool(
+        self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        start = time.perf_counter()
+        arguments = dict(params.arguments or {})
+        entry = self._tools.get(params.name)
+        if entry is None:
+            names = ", ".join(self._tools) or "none"
+            return self._error(params.name, f"unknown tool {params.name!r}; tools: {names}", start)
+        focus = arguments.pop("focus", None) if entry.adds_focus else arguments.get("focus")
+        if focus is not None and not isinstance(focus, str):
+            return self._error(params.name, "`focus` must be a string (or left out)", start)
+        try:
+            raw = await self._run_tool(entry, arguments)
+        except _ToolFailed as failed:
+            return self._error(params.name, str(failed), start)
+        return await self._optimise(params.name, raw, focus, arguments, start)
+
+    async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
+        name = entry.definition.name
+        timeout = self.settings.timeout_for(name, entry.definition.timeout_s)
+        try:
+            with anyio.fail_after(timeout):
+                return await entry.source.call(name, arguments)
+        except TimeoutError:
+            raise _ToolFailed(
+                f"tool {name!r} did not finish within {timeout:g} s and was stopped; "
+                "try a narrower request"
+            ) from None
+        except ToolArgumentError as exc:
+            raise _ToolFailed(f"invalid arguments for tool {name!r}: {exc}") from None
+        except Exception as exc:  # the tool's own failure, reported to the agent as isError
+            _log.info("tool raised", tool=name, error=repr(exc))
+            raise _ToolFailed(f"tool {name!r} raised {type(exc).__name__}: {exc}") from None
+
+    async def _optimise(
+        self, tool: str, raw: Any, focus: str | None, arguments: dict[str, Any], start: float
+    ) -> types.CallToolResult:
+        ctx = CallContext(tool, self.settings, self.counter, focus, arguments)
+        try:
+            optimized: Optimized = await anyio.to_thread.run_sync(run_pipeline, raw, ctx)
+        except ResultError as exc:
+            return self._error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
+        except Exception as exc:  # a bug in nocp must not take the server down
+            _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
+            return self._error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
+        self.stats.record(
+            CallRecord(
+                tool=tool,
+                raw_tokens=optimized.raw_tokens,
+                sent_tokens=optimized.tokens,
+                format=optimized.format,
+                total_ms=(time.perf_counter() - start) * 1000,
+                stages=optimized.stages,
+            )
+        )
+        return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
+
+    def _error(self, tool: str, message: str, start: float) -> types.CallToolResult:
+        text = f"Error: {message}"
+        tokens = self.counter.count(text)
+        self.stats.record(
+            CallRecord(
+                tool=tool,
+                raw_tokens=tokens,
+                sent_tokens=tokens,
+                format="text",
+                total_ms=(time.perf_counter() - start) * 1000,
+                is_error=True,
+                error=message,
+            )
+        )
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+
+    async def _list_resources(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=resources.list_resources())
+
+    async def _list_templates(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates())
+
+    async def _read_resource(
+        self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        uri = str(params.uri)
+        try:
+            text = resources.read(uri, self.stats)
+        except resources.ResourceNotFound as exc:
+            raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
+        contents = [types.TextResourceContents(uri=uri, text=text, mime_type="application/json")]
+        return types.ReadResourceResult(contents=contents)
+
+
+class _ToolFailed(Exception):
+    """A tool call failed in a way the agent should read about (isError)."""
+
+
+def _index(sources: Sequence[Source]) -> dict[str, _Entry]:
+    tools: dict[str, _Entry] = {}
+    for source in sources:
+        for definition in source.tools():
+            if definition.name in tools:
+                _log.warning("duplicate tool name; the first one wins", tool=definition.name)
+                continue
+            properties = definition.input_schema.get("properties") or {}
+            tools[definition.name] = _Entry(source, definition, "focus" not in properties)
+    return tools
+
+
+def _advertise(entry: _Entry) -> types.Tool:
+    schema = dict(entry.definition.input_schema)
+    if entry.adds_focus:
+        schema["properties"] = {**(schema.get("properties") or {}), "focus": FOCUS_SCHEMA}
+    return types.Tool(
+        name=entry.definition.name, description=entry.definition.description, input_schema=schema
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("nocp")

@@ -1,0 +1,1 @@
+"""Persistent state in one SQLite file: the stats of every call (and, later, handles, cache)."""

@@ -1,0 +1,96 @@
+"""Opening the SQLite file: WAL mode, a busy timeout, and numbered migrations.
+
+Each migration runs once, in its own transaction, and is recorded in `_migrations`. Add new
+ones at the end of `MIGRATIONS`; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from nocp.errors import NocpError
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_calls(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            raw_tokens INTEGER NOT NULL,
+            sent_tokens INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            is_error INTEGER NOT NULL DEFAULT 0,
+            total_ms REAL NOT NULL,
+            normalize_tokens INTEGER, normalize_ms REAL,
+            prune_tokens INTEGER, prune_ms REAL,
+            distill_tokens INTEGER, distill_ms REAL,
+            encode_tokens INTEGER, encode_ms REAL,
+            stages TEXT,
+            error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX calls_tool ON calls (tool)")
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (("calls", _m001_calls),)
+"""(name, function) in order; the position + 1 is the migration's number."""
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (or create) the database at `path` and bring its schema up to date.
+
+    Raises:
+        NocpError: the file cannot be created or opened; the message names it.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.enable_wal()
+        migrate(db)
+    except (OSError, sqlite3.Error) as exc:
+        raise NocpError(
+            f"cannot open the stats database {str(path)!r}: {exc} "
+            "(set NOCP_DB or [stats] db to a writable file)"
+        ) from exc
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations not yet applied; return how many ran."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT version FROM _migrations").fetchall()}
+    ran = 0
+    for version, (name, migration) in enumerate(MIGRATIONS, start=1):
+        if version in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM _migrations WHERE version = ?", [version]).fetchone():
+                db.execute("ROLLBACK")  # another process got there first
+                continue
+            migration(db)
+            db.execute(
+                "INSERT INTO _migrations VALUES (?, ?, ?)",
+                [version, name, datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        ran += 1
+    return ran

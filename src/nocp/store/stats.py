@@ -1,0 +1,101 @@
+"""One row per tool call, and the aggregates behind `nocp://stats` (all SQL)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from nocp.pipeline.model import StageReport
+
+STAGE_COLUMNS = ("normalize", "prune", "distill", "encode")
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """What is stored about one call."""
+
+    tool: str
+    raw_tokens: int
+    sent_tokens: int
+    format: str
+    total_ms: float
+    is_error: bool = False
+    stages: tuple[StageReport, ...] = ()
+    error: str | None = None
+    ts: str = ""
+
+    def row(self) -> dict[str, Any]:
+        """The `calls` row for this record."""
+        row = asdict(self)
+        row["ts"] = self.ts or datetime.now(UTC).isoformat(timespec="milliseconds")
+        row["is_error"] = int(self.is_error)
+        row["total_ms"] = round(self.total_ms, 3)
+        row["stages"] = json.dumps([s.as_dict() for s in self.stages]) if self.stages else None
+        for report in self.stages:
+            if report.stage in STAGE_COLUMNS:
+                row[f"{report.stage}_tokens"] = report.tokens
+                row[f"{report.stage}_ms"] = round(report.ms, 3)
+        return row
+
+
+class StatsStore:
+    """Records calls and answers the stats resources."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def record(self, record: CallRecord) -> None:
+        """Append one call (committed at once)."""
+        self.db["calls"].insert(record.row())
+
+    def totals(self, tool: str | None = None) -> dict[str, Any]:
+        """The `nocp://stats` document: totals, by format, and per tool (optionally one tool)."""
+        where, params = ("WHERE tool = ?", [tool]) if tool is not None else ("", [])
+        summary = self._query(
+            f"SELECT count(*) AS calls, coalesce(sum(raw_tokens), 0) AS raw_tokens, "
+            f"coalesce(sum(sent_tokens), 0) AS sent_tokens, coalesce(sum(is_error), 0) AS errors "
+            f"FROM calls {where}",
+            params,
+        )[0]
+        by_format = {
+            row.pop("format"): _with_savings(row)
+            for row in self._grouped("format", where, params)
+        }
+        tools = {row.pop("tool"): _with_savings(row) for row in self._grouped("tool", where, params)}
+        return {**_with_savings(summary), "by_format": by_format, "tools": tools}
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The last `limit` calls, newest first."""
+        rows = self._query(
+            "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
+            "error FROM calls ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+        for row in rows:
+            row["is_error"] = bool(row["is_error"])
+            row["stages"] = json.loads(row["stages"]) if row["stages"] else []
+            row["saved_tokens"] = row["raw_tokens"] - row["sent_tokens"]
+        return rows
+
+    def _grouped(self, column: str, where: str, params: list[Any]) -> list[dict[str, Any]]:
+        return self._query(
+            f"SELECT {column}, count(*) AS calls, sum(raw_tokens) AS raw_tokens, "
+            f"sum(sent_tokens) AS sent_tokens, sum(is_error) AS errors "
+            f"FROM calls {where} GROUP BY {column} ORDER BY {column}",
+            params,
+        )
+
+    def _query(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _with_savings(row: dict[str, Any]) -> dict[str, Any]:
+    saved = row["raw_tokens"] - row["sent_tokens"]
+    pct = round(100 * saved / row["raw_tokens"], 1) if row["raw_tokens"] else 0.0
+    return {**row, "saved_tokens": saved, "saved_pct": pct}

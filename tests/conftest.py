@@ -1,0 +1,60 @@
+"""Shared fixtures: a server on a real SQLite file, driven by the real MCP client in memory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from nocp.config import Settings
+from nocp.pipeline.tokens import use_bundled_bpe_files
+from nocp.server import NocpServer
+from nocp.sources.python import PythonSource
+from nocp.store.db import open_database
+from nocp.store.stats import StatsStore
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+use_bundled_bpe_files()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "nocp.db"
+
+
+@pytest.fixture
+def make_server(db_path: Path) -> Callable[..., NocpServer]:
+    """Build a NocpServer over the given functions, with its stats in a temporary file."""
+
+    def build(*functions: Callable[..., Any], **settings: Any) -> NocpServer:
+        config = Settings(stats={"db": db_path}, **settings)
+        stats = StatsStore(open_database(db_path))
+        return NocpServer(config, sources=[PythonSource(functions)], stats=stats)
+
+    return build
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Callable[[NocpServer], Client]]:
+    """`async with connect(server) as client:` — the SDK's in-memory client."""
+
+    def open_client(server: NocpServer) -> Client:
+        return Client(server.mcp_server)
+
+    yield open_client
+
+
+def text_of(result: Any) -> str:
+    """All text blocks of a tool or resource result, joined."""
+    blocks = getattr(result, "content", None) or getattr(result, "contents", [])
+    return "".join(getattr(block, "text", "") for block in blocks)
