@@ -48,10 +48,31 @@ class ToolsSettings(_Section):
     timeout_s: float = Field(60.0, gt=0)
 
 
+class PruneSettings(_Section):
+    """How much a response may cost, and which fields are noise."""
+
+    budget: int = Field(2000, ge=50)
+    """Tokens per response; a result over it is pruned (lossy steps, in their fixed order)."""
+    drop_fields: tuple[str, ...] = ()
+    """Field-name globs dropped from records when over budget (`*_url`, `meta.*`)."""
+    keep_fields: tuple[str, ...] = ()
+    """Field-name globs never dropped (wins over `drop_fields` and the built-in noise list)."""
+
+
 class PerToolSettings(_Section):
     """Overrides for one tool, by its exposed name: `[per_tool.NAME]`."""
 
     timeout_s: float | None = Field(None, gt=0)
+    budget: int | None = Field(None, ge=50)
+    drop_fields: tuple[str, ...] = ()
+    keep_fields: tuple[str, ...] = ()
+
+
+class OutputsSettings(_Section):
+    """How long the originals of pruned results stay retrievable (`nocp_expand`)."""
+
+    retention_days: float = Field(7.0, gt=0)
+    max_mb: float = Field(500.0, gt=0)
 
 
 class StatsSettings(_Section):
@@ -85,6 +106,8 @@ class Settings(BaseSettings):
     tokens: TokenSettings = TokenSettings()
     tools: ToolsSettings = ToolsSettings()
     per_tool: dict[str, PerToolSettings] = {}
+    prune: PruneSettings = PruneSettings()
+    outputs: OutputsSettings = OutputsSettings()
     stats: StatsSettings = StatsSettings()
     log: LogSettings = LogSettings()
 
@@ -107,6 +130,21 @@ class Settings(BaseSettings):
         if override and override.timeout_s is not None:
             return override.timeout_s
         return declared or self.tools.timeout_s
+
+    def budget_for(self, tool: str) -> int:
+        """The token budget of one response of `tool`."""
+        override = self.per_tool.get(tool)
+        if override and override.budget is not None:
+            return override.budget
+        return self.prune.budget
+
+    def fields_for(self, tool: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(drop globs, keep globs) for `tool`: the global ones plus its own."""
+        override = self.per_tool.get(tool) or PerToolSettings()
+        return (
+            self.prune.drop_fields + override.drop_fields,
+            self.prune.keep_fields + override.keep_fields,
+        )
 
 
 def load_settings(

@@ -7,6 +7,8 @@ skipped: the previous payload goes on and the report says why.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -63,8 +65,11 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     """The pipeline proper, with a ready call context (the server builds one per call)."""
     start = time.perf_counter()
     raw_tokens = ctx.counter.count_all(sdk_default_texts(raw))
-    payload = normalize(raw)
-    tokens = measure(payload, ctx.counter)
+    original = normalize(raw)
+    serialised = serialise(original)
+    ctx = dataclasses.replace(ctx, handle=handle_for(serialised))
+    payload = original
+    tokens = ctx.counter.count(serialised)
     reports = [StageReport("normalize", tokens, _ms_since(start), payload.kind)]
     for name, stage in STAGES:
         start = time.perf_counter()
@@ -77,14 +82,27 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     encoded = encode(payload, ctx, tokens)
     note = ", ".join(f"{fmt}={n}" for fmt, n in sorted(encoded.candidates.items()))
     reports.append(StageReport("encode", encoded.tokens, _ms_since(start), note))
-    return Optimized(encoded.text, encoded.format, raw_tokens, encoded.tokens, tuple(reports))
+    kept = payload.omitted
+    return Optimized(
+        encoded.text, encoded.format, raw_tokens, encoded.tokens, tuple(reports),
+        handle=ctx.handle if kept else None, original=original if kept else None,
+    )
 
 
 def measure(payload: Payload, counter: TokenCounter) -> int:
     """Tokens of a payload as compact JSON (or as its text)."""
-    if payload.kind == "text":
-        return counter.count(payload.text)
-    return counter.count(to_compact_json(payload.value))
+    return counter.count(serialise(payload))
+
+
+def serialise(payload: Payload) -> str:
+    """A payload's value as text: compact JSON, or the text itself."""
+    return payload.text if payload.kind == "text" else to_compact_json(payload.value)
+
+
+def handle_for(serialised: str) -> str:
+    """The short handle of an original: "h" and 8 hex digits of its SHA-256 (same content,
+    same handle, so output stays byte-identical)."""
+    return "h" + hashlib.sha256(serialised.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> StageResult:

@@ -54,10 +54,20 @@ def encode(payload: Payload, ctx: CallContext, tokens: int | None = None) -> Enc
         'toon'
     """
     if payload.kind == "text":
-        if tokens is not None:
+        if tokens is not None and not payload.markers:
             return Encoded(payload.text, "text", tokens, {"text": tokens})
-        return _text(payload.text, ctx.counter)
-    return choose(payload.value, ctx.counter)
+        body = _text(payload.text, ctx.counter)
+    else:
+        body = choose(payload.value, ctx.counter)
+    return with_markers(body, payload.markers, ctx.counter)
+
+
+def with_markers(body: Encoded, markers: tuple[str, ...], counter: TokenCounter) -> Encoded:
+    """The body followed by its marker lines (what was omitted and how to get it)."""
+    if not markers:
+        return body
+    text = "\n".join([body.text, *markers])
+    return Encoded(text, body.format, counter.count(text), body.candidates)
 
 
 def choose(value: JSONValue, counter: TokenCounter) -> Encoded:

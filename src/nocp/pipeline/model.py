@@ -20,10 +20,18 @@ Format: TypeAlias = Literal["toon", "json", "text"]
 class Payload:
     """What flows between stages: a JSON value, or text that is not JSON.
 
+    `markers` are the lines that tell the agent what was omitted and how to get it back;
+    encode appends them to the text sent. `omitted` is true once anything was cut.
     """
 
     kind: PayloadKind
     value: JSONValue
+    markers: tuple[str, ...] = ()
+    omitted: bool = False
+
+    def evolve(self, value: JSONValue, *markers: str, omitted: bool = True) -> Payload:
+        """A copy with a new value and extra markers (something was cut unless told not)."""
+        return Payload(self.kind, value, self.markers + markers, self.omitted or omitted)
 
     @property
     def text(self) -> str:
@@ -42,6 +50,20 @@ class CallContext:
     counter: TokenCounter
     focus: str | None = None
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    handle: str = ""
+    """The handle the original is stored under if anything is omitted (set by the runner)."""
+
+    @property
+    def budget(self) -> int:
+        """The token budget of this response."""
+        return self.settings.budget_for(self.tool)
+
+    @property
+    def query(self) -> str:
+        """What relevance is judged against: the focus, else the tool's string arguments."""
+        if self.focus:
+            return self.focus
+        return " ".join(v for v in self.arguments.values() if isinstance(v, str))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +102,7 @@ class Optimized:
         raw_tokens: tokens of the MCP SDK's default serialisation of the same result.
         tokens: tokens of `text`.
         stages: one report per stage, in pipeline order.
+        handle: the handle of the stored original when anything was omitted, else None.
     """
 
     text: str
@@ -87,6 +110,10 @@ class Optimized:
     raw_tokens: int
     tokens: int
     stages: tuple[StageReport, ...]
+    handle: str | None = None
+    """Set when something was omitted: the original is retrievable under this handle."""
+    original: Payload | None = None
+    """The original (normalized) payload to store under `handle`."""
 
     @property
     def saved_tokens(self) -> int:

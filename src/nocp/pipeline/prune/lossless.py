@@ -1,4 +1,4 @@
-"""Stage 2 — prune: lossless clean-up first, then (only over budget) the lossy steps.
+"""The lossless steps of prune.
 
 Lossless here means the agent learns nothing less: object members that are null, "", [] or {}
 carry no information and are dropped (a missing field reads as null); in text, trailing
@@ -9,29 +9,10 @@ from __future__ import annotations
 
 import re
 
-from nocp.pipeline.model import CallContext, JSONValue, Payload, Stage, StageResult
+from nocp.pipeline.model import JSONValue, Payload, StageResult
 
-_EMPTY: tuple[object, ...] = (None, "", [], {})
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
-
-LOSSY_STEPS: tuple[Stage, ...] = ()
-"""The budgeted lossy steps, in their fixed order; each runs only while still over budget."""
-
-
-def prune(payload: Payload, ctx: CallContext) -> StageResult:
-    """Apply the lossless steps, then the lossy ones while the result is over budget.
-
-    Example:
-        >>> prune(Payload("json", {"a": 1, "b": None}), ctx).payload.value
-        {'a': 1}
-    """
-    result = prune_lossless(payload)
-    for step in LOSSY_STEPS:
-        step_result = step(result.payload, ctx)
-        if step_result.note:
-            result = StageResult(step_result.payload, _join(result.note, step_result.note))
-    return result
 
 
 def prune_lossless(payload: Payload) -> StageResult:
@@ -84,7 +65,3 @@ def clean_text(text: str) -> str:
 
 def _is_empty(value: JSONValue) -> bool:
     return value is None or (isinstance(value, str | list | dict) and not value)
-
-
-def _join(first: str, second: str) -> str:
-    return f"{first}; {second}" if first else second

@@ -1,0 +1,135 @@
+"""`nocp_expand`: fetch exactly what pruning left out, from the stored original.
+
+`path` selects into the original (JMESPath for JSON, `lines[a:b]` for text), `focus` keeps the
+parts most relevant to it, `page` pages the selection at the token budget. Nothing here is
+pruned beyond that: every page is the original, encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nocp.config import Settings
+from nocp.errors import NocpError
+from nocp.pipeline.encode import choose, to_compact_json
+from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.prune import prune
+from nocp.pipeline.prune.markers import expand_call
+from nocp.pipeline.tokens import TokenCounter
+
+_LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
+
+
+class ExpandError(NocpError):
+    """The path, page or focus of an expansion cannot be applied."""
+
+
+def expand_payload(
+    original: Payload,
+    *,
+    settings: Settings,
+    tool: str = "nocp_expand",
+    handle: str = "",
+    path: str | None = None,
+    focus: str | None = None,
+    page: int | None = None,
+) -> str:
+    """The text to send for one expansion of a stored original.
+
+    Raises:
+        ExpandError: the path does not parse or selects nothing, or the page does not exist.
+    """
+    counter = TokenCounter(settings.tokens.encoding)
+    selected = select(original, path) if path else original
+    budget = settings.budget_for(tool)
+    if focus and page is None:
+        ctx = CallContext(tool, settings, counter, focus=focus, handle=handle)
+        focused = prune(selected, ctx).payload
+        body = _encode(focused, counter)
+        return "\n".join([body, *focused.markers])
+    pages = paginate(selected, budget, counter)
+    number = page or 1
+    if not 1 <= number <= len(pages):
+        raise ExpandError(f"page {number} does not exist: this selection has {len(pages)} page(s) at {budget:,} tokens each")
+    text = pages[number - 1]
+    if len(pages) > 1:
+        more = f" · next: {expand_call(handle, path, number + 1)}" if number < len(pages) and handle else ""
+        text += f"\n[page {number} of {len(pages)}{more}]"
+    return text
+
+
+def select(original: Payload, path: str) -> Payload:
+    """The part of the original that `path` names."""
+    lines = _LINES.match(path)
+    if original.kind == "text":
+        if not lines:
+            raise ExpandError(f"this original is text: select with path=\"lines[START:END]\", not {path!r}")
+        return Payload("text", "\n".join(_slice(original.text.split("\n"), lines)))
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        value = jmespath.search(path, original.value)
+    except JMESPathError as exc:
+        raise ExpandError(f"invalid path {path!r}: {str(exc).splitlines()[0]} (use JMESPath, e.g. items[0:10] or user.login)") from None
+    if value is None:
+        raise ExpandError(f"path {path!r} selects nothing in this original")
+    return Payload("json", value)
+
+
+def paginate(payload: Payload, budget: int, counter: TokenCounter) -> list[str]:
+    """The payload encoded and cut into pages of at most `budget` tokens (rows stay whole)."""
+    if payload.kind == "json" and isinstance(payload.value, list) and payload.value:
+        return _row_pages(payload.value, budget, counter)
+    text = _encode(payload, counter)
+    return _line_pages(text, budget, counter)
+
+
+def _encode(payload: Payload, counter: TokenCounter) -> str:
+    return payload.text if payload.kind == "text" else choose(payload.value, counter).text
+
+
+def _row_pages(rows: list[JSONValue], budget: int, counter: TokenCounter) -> list[str]:
+    pages: list[str] = []
+    chunk: list[JSONValue] = []
+    used = 0
+    for row in rows:
+        cost = counter.count(to_compact_json(row)) + 1
+        if chunk and used + cost > budget:
+            pages.append(choose(chunk, counter).text)
+            chunk, used = [], 0
+        chunk.append(row)
+        used += cost
+    pages.append(choose(chunk, counter).text)
+    return pages
+
+
+def _line_pages(text: str, budget: int, counter: TokenCounter) -> list[str]:
+    pages: list[str] = []
+    chunk: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        cost = counter.count(line) + 1
+        if chunk and used + cost > budget:
+            pages.append("\n".join(chunk))
+            chunk, used = [], 0
+        chunk.append(line)
+        used += cost
+    pages.append("\n".join(chunk))
+    return pages
+
+
+def _slice(items: list[str], match: re.Match[str]) -> list[str]:
+    start = int(match.group(1)) if match.group(1) else 0
+    if match.group(2) is None and ":" not in match.group(0):
+        return items[start : start + 1] if start >= 0 else items[start:][:1]
+    end = int(match.group(2)) if match.group(2) else len(items)
+    return items[start:end]
+
+
+def describe(original: Payload) -> dict[str, Any]:
+    """A short description of a stored original (for errors and listings)."""
+    if original.kind == "text":
+        return {"kind": "text", "lines": original.text.count("\n") + 1}
+    return {"kind": "json", "type": type(original.value).__name__}

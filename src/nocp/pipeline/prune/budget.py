@@ -1,0 +1,41 @@
+"""Is a payload within its token budget? Exact counts, skipped when the answer is obvious."""
+
+from __future__ import annotations
+
+from nocp.pipeline.encode import choose, to_compact_json
+from nocp.pipeline.model import JSONValue, Payload
+from nocp.pipeline.tokens import TokenCounter
+
+_MAX_CHARS_PER_TOKEN = 12
+"""No real text averages more characters per token (JSON and prose: 3–5), so text this many
+times longer than the budget is over it without counting."""
+
+
+class Budget:
+    """The token budget of one response, and the counts to check it."""
+
+    def __init__(self, limit: int, counter: TokenCounter) -> None:
+        self.limit = limit
+        self.counter = counter
+
+    def tokens(self, payload: Payload) -> int:
+        """Tokens of what would be sent for `payload` (cheapest encoding plus its markers)."""
+        body = _text(payload.value) if payload.kind == "text" else None
+        tokens = self.counter.count(body) if body is not None else choose(payload.value, self.counter).tokens
+        return tokens + sum(self.counter.count(m) + 1 for m in payload.markers)
+
+    def over(self, payload: Payload) -> bool:
+        """True while what would be sent exceeds the budget."""
+        size = len(payload.value) if payload.kind == "text" else len(to_compact_json(payload.value))
+        if size > self.limit * _MAX_CHARS_PER_TOKEN:
+            return True
+        return self.tokens(payload) > self.limit
+
+    def chars(self, payload: Payload) -> int:
+        """A rough character allowance matching the budget for this payload's kind of text."""
+        per_token = 3.2 if payload.kind == "json" else 3.8
+        return int(self.limit * per_token)
+
+
+def _text(value: JSONValue) -> str:
+    return str(value)

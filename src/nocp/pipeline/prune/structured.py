@@ -1,0 +1,429 @@
+"""The lossy steps for JSON results, in their fixed order; each runs only while over budget.
+
+1. drop noise fields (URL templates, derivable URLs, node ids, avatars, `drop_fields` globs);
+2. hoist constant columns out of arrays of records;
+3. flatten nested entities to their identifying field (`user` → `user.login`);
+4. truncate long strings, marking what was cut;
+5. keep a subset of rows (head and tail, the extremes, or the most relevant to the query);
+6. limit depth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from fnmatch import fnmatchcase
+from typing import Any
+
+from nocp.pipeline.encode import to_compact_json
+from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.prune import relevance
+from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.markers import join_path, marker
+
+JsonStep = Callable[[Payload, CallContext, Budget], Payload]
+
+NOISE_KEYS = frozenset({"node_id", "gravatar_id", "avatar_url", "_links", "_embedded_links"})
+ID_KEYS = ("login", "name", "title", "key", "username", "full_name", "slug", "label", "email", "sha", "id")
+_SCALAR = (str, int, float, bool, type(None))
+_TEMPLATE = re.compile(r"\{[^{}]*\}")
+MIN_ROWS = 3
+"""Arrays shorter than this are never cut."""
+
+
+def drop_noise(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 1: drop fields that cost tokens and tell the agent nothing it cannot derive."""
+    drop, keep = ctx.settings.fields_for(ctx.tool)
+    dropped: dict[str, None] = {}
+
+    def visit(node: JSONValue, path: str) -> JSONValue:
+        if isinstance(node, list) and _is_records(node):
+            derived = _derivable_url_keys(node)
+            return [_without(row, derived, drop, keep, dropped, f"{path}[]") for row in node]
+        if isinstance(node, dict):
+            return _without(node, frozenset(), drop, keep, dropped, path)
+        return node
+
+    value = _transform(payload.value, visit)
+    if not dropped:
+        return payload
+    names = ", ".join(list(dropped)[:8]) + (f" (+{len(dropped) - 8} more)" if len(dropped) > 8 else "")
+    return payload.evolve(value, marker(f"dropped noise fields: {names}", ctx.handle))
+
+
+def hoist_constants(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 2: a column with one value in every row is said once, not per row."""
+    notes: list[str] = []
+
+    def visit(node: JSONValue, path: str) -> JSONValue:
+        if not (isinstance(node, list) and len(node) >= MIN_ROWS and _is_records(node)):
+            return node
+        first = node[0]
+        constant = {
+            k: v for k, v in first.items()
+            if isinstance(v, _SCALAR) and all(k in row and row[k] == v and type(row[k]) is type(v) for row in node)
+        }
+        if not constant or len(constant) == len(first):
+            return node
+        shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in constant.items())
+        notes.append(f"every row of {path or 'the result'} has {shown}")
+        return [{k: v for k, v in row.items() if k not in constant} for row in node]
+
+    value = _transform(payload.value, visit)
+    if not notes:
+        return payload
+    return payload.evolve(value, *(f"[{note}]" for note in notes), omitted=False)
+
+
+def flatten_entities(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 3: nested objects in records become their identifying field, rows one shape."""
+    flattened: dict[str, None] = {}
+
+    def visit(node: JSONValue, path: str) -> JSONValue:
+        if not (isinstance(node, list) and _is_records(node)):
+            return node
+        rows = [_flatten_row(row, flattened) for row in node]
+        return _uniform(rows)
+
+    value = _transform(payload.value, visit)
+    if not flattened:
+        return payload
+    names = ", ".join(list(flattened)[:8])
+    return payload.evolve(value, marker(f"nested objects reduced to their id: {names}", ctx.handle))
+
+
+def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 4: cut long strings, saying how much was cut: `…(+1,234 chars)`."""
+    result = payload
+    for limit in (400, 200, 120, 60):
+        count = [0]
+        value = _transform(payload.value, lambda node, _p, n=limit, c=count: _cut(node, n, c))
+        if not count[0]:
+            continue
+        what = f"{count[0]:,} long strings cut to {limit} characters"
+        result = payload.evolve(value, marker(what, ctx.handle))
+        if not budget.over(result):
+            break
+    return result
+
+
+def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 5: keep as many rows of each large collection as fit, cut at item boundaries."""
+    collections = list(_collections(payload.value))
+    if not collections:
+        return payload
+    total = len(to_compact_json(payload.value))
+    sizes = {path: len(to_compact_json(node)) for path, node in collections}
+    movable = sum(sizes.values())
+    room = max(budget.chars(payload) - (total - movable), 0)
+    share = min(room / movable, 1.0) if movable else 0.0
+    result = payload
+    for factor in (1.0, 0.7, 0.5, 0.35, 0.25, 0.15, 0.08, 0.0):
+        plan = {path: _rows_to_keep(node, share * factor) for path, node in collections}
+        result = _apply_plan(payload, plan, ctx)
+        if not budget.over(result):
+            break
+    return result
+
+
+def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Step 6, the last resort: replace what is nested deeper than a few levels by a marker."""
+    result = payload
+    for depth in (6, 4, 3, 2, 1):
+        paths: list[str] = []
+        value = _cap_depth(payload.value, depth, "", paths)
+        if not paths:
+            continue
+        result = payload.evolve(value, marker(f"{len(paths):,} values nested deeper than {depth} levels", ctx.handle, paths[0]))
+        if not budget.over(result):
+            break
+    return result
+
+
+JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
+    ("drop_noise", drop_noise),
+    ("hoist_constants", hoist_constants),
+    ("flatten_entities", flatten_entities),
+    ("truncate_strings", truncate_strings),
+    ("keep_rows", keep_rows),
+    ("limit_depth", limit_depth),
+)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _transform(value: JSONValue, visit: Callable[[JSONValue, str], JSONValue], path: str = "") -> JSONValue:
+    """Rebuild `value` bottom-up, calling `visit(node, path)` on every container."""
+    if isinstance(value, dict):
+        value = {k: _transform(v, visit, join_path(path, k)) for k, v in value.items()}
+    elif isinstance(value, list):
+        value = [_transform(v, visit, f"{path}[{i}]") for i, v in enumerate(value)]
+    else:
+        return value
+    return visit(value, path)
+
+
+def _is_records(node: list[Any]) -> bool:
+    return len(node) >= 2 and all(isinstance(item, dict) for item in node)
+
+
+def _is_noise(key: str, value: JSONValue, path: str, drop: tuple[str, ...], keep: tuple[str, ...]) -> bool:
+    dotted = join_path(path, key)
+    if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in keep):
+        return False
+    if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in drop):
+        return True
+    if key in NOISE_KEYS:
+        return True
+    return key.lower().endswith("url") and isinstance(value, str) and bool(_TEMPLATE.search(value))
+
+
+def _without(
+    node: dict[str, JSONValue], derived: frozenset[str], drop: tuple[str, ...], keep: tuple[str, ...],
+    dropped: dict[str, None], path: str,
+) -> dict[str, JSONValue]:
+    kept = {}
+    for key, value in node.items():
+        noise = (key in derived and not any(fnmatchcase(key, g) for g in keep)) or _is_noise(key, value, path, drop, keep)
+        if noise:
+            dropped[key] = None
+        else:
+            kept[key] = value
+    return kept
+
+
+def _derivable_url_keys(rows: list[dict[str, JSONValue]]) -> frozenset[str]:
+    """URL fields whose value is the same pattern in every row once the row's own values are
+    taken out (`…/issues/150` with number=150): the agent can rebuild them."""
+    sample = rows[:50]
+    keys = [k for k in sample[0] if k.lower().endswith("url") and all(isinstance(r.get(k), str) for r in sample)]
+    derivable = set()
+    for key in keys:
+        shapes = {_shape(row[key], row, key) for row in sample}
+        if len(shapes) == 1 and str(sample[0][key]).startswith("http"):
+            derivable.add(key)
+    return frozenset(derivable)
+
+
+def _shape(url: Any, row: dict[str, JSONValue], own: str) -> str:
+    text = str(url)
+    values = sorted(
+        {str(v) for k, v in row.items() if k != own and isinstance(v, str | int) and not isinstance(v, bool) and len(str(v)) >= 2 and not str(v).startswith("http")},
+        key=len, reverse=True,
+    )
+    for value in values:
+        text = text.replace(value, "\x00")
+    return text
+
+
+def _identifier(entity: dict[str, JSONValue]) -> str | None:
+    for key in ID_KEYS:
+        if isinstance(entity.get(key), str | int) and not isinstance(entity.get(key), bool):
+            return key
+    return None
+
+
+def _flatten_row(row: dict[str, JSONValue], flattened: dict[str, None]) -> dict[str, JSONValue]:
+    out: dict[str, JSONValue] = {}
+    for key, value in row.items():
+        if isinstance(value, dict) and value:
+            ident = _identifier(value)
+            if ident is not None:
+                out[f"{key}.{ident}"] = value[ident]
+                flattened[key] = None
+            elif len(value) <= 4 and all(isinstance(v, _SCALAR) for v in value.values()):
+                out.update({f"{key}.{k}": v for k, v in value.items()})
+                flattened[key] = None
+            else:
+                out[key] = value
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            ids = [v.get(_identifier(v) or "", None) for v in value]
+            if all(isinstance(i, str | int) for i in ids):
+                out[key] = ", ".join(str(i) for i in ids)
+                flattened[key] = None
+            else:
+                out[key] = value
+        elif isinstance(value, list) and value and all(isinstance(v, str | int | float) for v in value):
+            out[key] = ", ".join(str(v) for v in value)
+            flattened[key] = None
+        else:
+            out[key] = value
+    return out
+
+
+def _uniform(rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
+    """Give every row the same keys, in first-seen order, missing ones as null."""
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    if all(len(row) == len(keys) for row in rows):
+        return rows
+    return [{k: row.get(k) for k in keys} for row in rows]
+
+
+def _cut(node: JSONValue, limit: int, count: list[int]) -> JSONValue:
+    if isinstance(node, dict):
+        return {k: _cut_string(v, limit, count) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_cut_string(v, limit, count) for v in node]
+    return node
+
+
+def _cut_string(value: JSONValue, limit: int, count: list[int]) -> JSONValue:
+    if not isinstance(value, str) or len(value) <= limit + 20:
+        return value
+    count[0] += 1
+    return f"{value[:limit]}…(+{len(value) - limit:,} chars)"
+
+
+def _collections(value: JSONValue, path: str = "") -> Iterator[tuple[str, JSONValue]]:
+    """Arrays (and maps with many keys) that can be cut, outermost first, not nested."""
+    if isinstance(value, list) and len(value) > MIN_ROWS:
+        yield path, value
+        return
+    if isinstance(value, dict):
+        if len(value) > 20 and _homogeneous(list(value.values())):
+            yield path, value
+            return
+        for key, item in value.items():
+            yield from _collections(item, join_path(path, key))
+
+
+def _homogeneous(values: list[JSONValue]) -> bool:
+    kinds = {type(v).__name__ if not isinstance(v, int | float) or isinstance(v, bool) else "number" for v in values}
+    return len(kinds) == 1
+
+
+def _rows_to_keep(node: JSONValue, share: float) -> int:
+    count = len(node)
+    return min(count, max(MIN_ROWS - 1 if share > 0 else 1, int(count * share)))
+
+
+def _apply_plan(payload: Payload, plan: dict[str, int], ctx: CallContext) -> Payload:
+    markers: list[str] = []
+
+    def visit(node: JSONValue, path: str) -> JSONValue:
+        if path not in plan or not isinstance(node, list | dict) or plan[path] >= len(node):
+            return node
+        keep = plan[path]
+        if isinstance(node, list):
+            kept, note = _select_rows(node, keep, ctx.query, path, ctx.handle)
+        else:
+            kept, note = _select_keys(node, keep, ctx.query, path, ctx.handle)
+        markers.append(note)
+        return kept
+
+    value = _transform(payload.value, visit)
+    if not markers:
+        return payload
+    return payload.evolve(value, *markers)
+
+
+def _select_rows(rows: list[JSONValue], keep: int, query: str, path: str, handle: str) -> tuple[list[JSONValue], str]:
+    chosen = choose_indexes([_row_text(r) for r in rows], rows, keep, query)
+    where = path or "the result"
+    omitted = len(rows) - len(chosen)
+    contiguous = chosen == list(range(len(chosen))) or _head_tail(chosen, len(rows))
+    if contiguous:
+        head = _head_length(chosen)
+        rest = f"{path}[{head}:{head + omitted}]"
+        note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted", handle, rest)
+        return [rows[i] for i in chosen], note
+    numbered = [{"#": i, **r} if isinstance(r, dict) else r for i, r in ((i, rows[i]) for i in chosen)]
+    label = 'kept rows numbered by "#"' if isinstance(rows[0], dict) else "kept " + ", ".join(f"#{i}" for i in chosen[:20])
+    note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted; {label}", handle, path or "@")
+    return numbered, note
+
+
+def _select_keys(node: dict[str, JSONValue], keep: int, query: str, path: str, handle: str) -> tuple[dict[str, JSONValue], str]:
+    keys = list(node)
+    texts = [f"{k} {_row_text(v)}" for k, v in node.items()]
+    chosen = choose_indexes(texts, [node[k] for k in keys], keep, query)
+    where = path or "the result"
+    note = marker(f"{len(keys) - len(chosen):,} of {len(keys):,} keys of {where} omitted", handle, path or "@")
+    return {keys[i]: node[keys[i]] for i in chosen}, note
+
+
+def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: str) -> list[int]:
+    """Which `keep` of the items to keep, in original order.
+
+    With a query: the most relevant first. Then the row holding the largest value of each
+    numeric column, then the head and the tail (two from the head for one from the tail).
+    """
+    count = len(items)
+    if keep >= count:
+        return list(range(count))
+    keep = max(keep, 1)
+    chosen: dict[int, None] = {}
+    if query:
+        chosen.update(dict.fromkeys(relevance.top(texts, query, keep)))
+    for index in [*_extremes(items), *_head_then_tail(count)]:
+        if len(chosen) >= keep:
+            break
+        chosen[index] = None
+    return sorted(chosen)
+
+
+def _head_then_tail(count: int) -> Iterator[int]:
+    head, tail = 0, count - 1
+    while head <= tail:
+        yield head
+        head += 1
+        if head <= tail:
+            yield head
+            head += 1
+        if head <= tail:
+            yield tail
+            tail -= 1
+
+
+def _extremes(items: list[JSONValue]) -> list[int]:
+    if not items or not all(isinstance(i, dict) for i in items):
+        return []
+    found: list[int] = []
+    for key, sample in items[0].items():
+        if not isinstance(sample, int | float) or isinstance(sample, bool):
+            continue
+        values = [(row.get(key), i) for i, row in enumerate(items) if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)]
+        if len({v for v, _ in values}) > 2 and not _is_sequence([v for v, _ in values]):
+            found.append(max(values)[1])
+    return found
+
+
+def _is_sequence(values: list[Any]) -> bool:
+    """Ids and counters (monotonic) carry no "largest" worth keeping."""
+    return values == sorted(values) or values == sorted(values, reverse=True)
+
+
+def _row_text(row: JSONValue) -> str:
+    if isinstance(row, dict):
+        return " ".join(f"{k} {_row_text(v)}" for k, v in row.items())
+    if isinstance(row, list):
+        return " ".join(_row_text(v) for v in row)
+    return "" if row is None else str(row)
+
+
+def _head_tail(chosen: list[int], count: int) -> bool:
+    head = _head_length(chosen)
+    tail = chosen[head:]
+    return tail == list(range(count - len(tail), count))
+
+
+def _head_length(chosen: list[int]) -> int:
+    length = 0
+    while length < len(chosen) and chosen[length] == length:
+        length += 1
+    return length
+
+
+def _cap_depth(value: JSONValue, depth: int, path: str, paths: list[str]) -> JSONValue:
+    if not isinstance(value, dict | list):
+        return value
+    if depth <= 0:
+        paths.append(path)
+        return "{…}" if isinstance(value, dict) else "[…]"
+    if isinstance(value, dict):
+        return {k: _cap_depth(v, depth - 1, join_path(path, k), paths) for k, v in value.items()}
+    return [_cap_depth(v, depth - 1, f"{path}[{i}]", paths) for i, v in enumerate(value)]

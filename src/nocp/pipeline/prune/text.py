@@ -1,0 +1,282 @@
+"""The lossy steps for text results: logs, HTML and documents, and plain lines.
+
+Text is cut into blocks (lines, groups of similar log lines, paragraphs under their
+headings); the blocks that matter most are kept in their original order, and every gap
+becomes one marker naming the original lines it stands for (`path="lines[120:240]"`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nocp.pipeline.model import CallContext, Payload
+from nocp.pipeline.prune import relevance
+from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.markers import marker
+
+TextStep = Callable[[Payload, CallContext, Budget], Payload]
+
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"
+    r"|\b\w{3} +\d{1,2} \d{2}:\d{2}:\d{2}\b"
+    r"|\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"
+)
+_IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+_VARIABLE = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+    r"|\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b"
+    r"|\d+(?:\.\d+)*"
+)
+_IMPORTANT = re.compile(
+    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN|WARNING|Exception|Error|Traceback|panic|failed|failure)\b"
+    r"|^\s+at \S|^Caused by|^\s+File \"|\" [45]\d\d ",
+)
+_HEADING = re.compile(r"^#{1,6} \S")
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table|span)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A piece of the text: its lines [start, end) in the original and what to show."""
+
+    start: int
+    end: int
+    text: str
+    rank: int = 2
+    """0 must stay (headings, errors), 1 should stay (context), 2 may go."""
+
+
+def kind_of(text: str) -> str:
+    """"html", "log", "document" or "lines"."""
+    head = text[:4000]
+    if _HTML.search(head) and head.count("<") > 10:
+        return "html"
+    lines = [line for line in text.split("\n", 400)[:400] if line.strip()]
+    if len(lines) >= 10 and sum(bool(_TIMESTAMP.search(line[:40])) for line in lines) >= 0.5 * len(lines):
+        return "log"
+    if any(_HEADING.match(line) for line in lines) or any(
+        _RST_UNDERLINE.match(b) and 0 < len(a.strip()) <= len(b.strip()) for a, b in zip(lines, lines[1:], strict=False)
+    ):
+        return "document"
+    return "lines"
+
+
+def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """HTML becomes readable Markdown (scripts, styles and navigation dropped), title first."""
+    if kind_of(payload.text) != "html":
+        return payload
+    import html2text
+
+    converter = html2text.HTML2Text(bodywidth=0)
+    converter.ignore_images = True
+    converter.ignore_links = True
+    converter.ignore_emphasis = True
+    source = payload.text
+    body = converter.handle(_strip_noise(source))
+    head = _html_head(source)
+    text = "\n".join([*head, "", body.strip()]) if head else body.strip()
+    note = marker(f"HTML converted to text ({len(source):,} → {len(text):,} chars)", ctx.handle)
+    return Payload("text", text, (*payload.markers, note), True)
+
+
+def prune_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Keep the blocks that matter most, within budget, in their original order."""
+    text = payload.text
+    lines = text.split("\n")
+    kind = kind_of(text)
+    blocks = log_blocks(lines) if kind == "log" else document_blocks(lines) if kind == "document" else line_blocks(lines)
+    return _fit(payload, blocks, lines, ctx, budget)
+
+
+TEXT_STEPS: tuple[tuple[str, TextStep], ...] = (("html_to_text", html_to_text), ("keep_blocks", prune_text))
+
+
+# -- block builders --------------------------------------------------------------------------
+
+
+def line_blocks(lines: list[str]) -> list[Block]:
+    """One block per line; repeated lines collapse into one `(×N)`."""
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        end = index + 1
+        while end < len(lines) and lines[end] == lines[index]:
+            end += 1
+        repeat = end - index
+        text = lines[index] + (f" (×{repeat})" if repeat > 1 else "")
+        rank = 0 if _IMPORTANT.search(lines[index]) else 2
+        blocks.append(Block(index, end, text, rank))
+        index = end
+    return blocks
+
+
+def log_blocks(lines: list[str]) -> list[Block]:
+    """Lines that differ only in numbers, ids or timestamps become one line with a count,
+    the last time, and the most frequent IPs; errors, warnings and stack traces rank first."""
+    groups: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        groups.setdefault(template(line), []).append(index)
+    blocks = []
+    for members in groups.values():
+        first = lines[members[0]]
+        text = first if len(members) == 1 else first + _group_suffix([lines[i] for i in members])
+        rank = 0 if _IMPORTANT.search(first) else 2
+        blocks.append(Block(members[0], members[0] + 1, text, rank))
+    blocks.sort(key=lambda b: b.start)
+    if blocks:
+        blocks[0] = Block(blocks[0].start, blocks[0].end, blocks[0].text, 0)
+        blocks[-1] = Block(blocks[-1].start, blocks[-1].end, blocks[-1].text, min(blocks[-1].rank, 1))
+    summary = _log_summary(lines)
+    return [Block(0, 0, summary, 0), *blocks] if summary else blocks
+
+
+def document_blocks(lines: list[str]) -> list[Block]:
+    """Headings (rank 0, the outline) and paragraphs; a section's first paragraph ranks 1."""
+    blocks: list[Block] = []
+    start = 0
+    first_in_section = True
+    index = 0
+    while index <= len(lines):
+        at_end = index == len(lines)
+        if at_end or not lines[index].strip() or _is_heading(lines, index):
+            if index > start:
+                rank = 1 if first_in_section else 2
+                blocks.append(Block(start, index, "\n".join(lines[start:index]), rank))
+                first_in_section = False
+            if not at_end and _is_heading(lines, index):
+                width = 2 if _RST_UNDERLINE.match(lines[index + 1] if index + 1 < len(lines) else "") and not _HEADING.match(lines[index]) else 1
+                blocks.append(Block(index, index + width, "\n".join(lines[index : index + width]), 0))
+                first_in_section = True
+                index += width
+                start = index
+                continue
+            start = index + 1
+        index += 1
+    return blocks
+
+
+def template(line: str) -> str:
+    """A log line with its timestamps, IPs, ids and numbers masked."""
+    masked = _TIMESTAMP.sub("<t>", line)
+    masked = _IP.sub("<ip>", masked)
+    return _VARIABLE.sub("<n>", masked)
+
+
+# -- selection -------------------------------------------------------------------------------
+
+
+def _fit(payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget) -> Payload:
+    query = ctx.query
+    order = _priority(blocks, query)
+    allowance = budget.chars(payload)
+    for factor in (1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.1, 0.05):
+        kept = _take(blocks, order, int(allowance * factor))
+        result = _render(payload, blocks, kept, len(lines), ctx.handle)
+        if not budget.over(result):
+            return result
+    return result
+
+
+def _priority(blocks: list[Block], query: str) -> list[int]:
+    relevant: list[int] = []
+    if query:
+        relevant = relevance.top([b.text for b in blocks], query, len(blocks))
+    rank_of = {i: b.rank for i, b in enumerate(blocks)}
+    rest = sorted((i for i in range(len(blocks)) if i not in set(relevant)), key=lambda i: (rank_of[i], i))
+    must = [i for i in rest if rank_of[i] == 0]
+    others = [i for i in rest if rank_of[i] != 0]
+    if query:
+        return must[:3] + relevant[:12] + must[3:] + relevant[12:] + others
+    return must + others
+
+
+def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
+    kept: list[int] = []
+    used = 0
+    for index in order:
+        size = len(blocks[index].text) + 1
+        if used + size > allowance:
+            continue
+        kept.append(index)
+        used += size
+    return sorted(kept)
+
+
+def _render(payload: Payload, blocks: list[Block], kept: list[int], total_lines: int, handle: str) -> Payload:
+    out: list[str] = []
+    covered = 0
+    for index in kept:
+        block = blocks[index]
+        if block.start > covered:
+            out.append(_gap(covered, block.start, handle))
+        out.append(block.text)
+        covered = max(covered, block.end)
+    if covered < total_lines:
+        out.append(_gap(covered, total_lines, handle))
+    omitted = len(kept) < len(blocks) or covered < total_lines
+    return Payload("text", "\n".join(out), payload.markers, payload.omitted or omitted)
+
+
+def _gap(start: int, end: int, handle: str) -> str:
+    count = end - start
+    what = f"{count:,} line{'s' if count != 1 else ''} omitted"
+    return marker(what, handle, f"lines[{start}:{end}]")
+
+
+# -- details ---------------------------------------------------------------------------------
+
+
+def _is_heading(lines: list[str], index: int) -> bool:
+    line = lines[index]
+    if _HEADING.match(line):
+        return True
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return bool(line.strip()) and bool(_RST_UNDERLINE.match(following)) and len(following.strip()) >= len(line.strip())
+
+
+def _group_suffix(members: list[str]) -> str:
+    last = _TIMESTAMP.search(members[-1])
+    parts = [f"×{len(members):,}"]
+    if last:
+        parts.append(f"last {last.group()}")
+    ips = Counter(ip for line in members for ip in _IP.findall(line))
+    if len(ips) > 1:
+        parts.append(", ".join(f"{ip} ×{n}" for ip, n in ips.most_common(3)))
+    return f"  (similar lines: {'; '.join(parts)})"
+
+
+def _log_summary(lines: list[str]) -> str:
+    ips = Counter(ip for line in lines for ip in _IP.findall(line[:60]))
+    if len(ips) < 2:
+        return ""
+    top = ", ".join(f"{ip} ×{n:,}" for ip, n in ips.most_common(5))
+    return f"[{len(lines):,} lines · most frequent IPs: {top}]"
+
+
+def _strip_noise(html: str) -> str:
+    return re.sub(r"(?is)<(script|style|nav|footer|noscript|svg)\b.*?</\1>", " ", html)
+
+
+_META = re.compile(r"""(?is)<meta\s+(?:name|property)=["']([^"']+)["']\s+content=["']([^"']{1,200})["']""")
+_CONFIG_PAIR = re.compile(r'"(\w*(?:Id|ID|Date|Name|Title))"\s*:\s*("[^"\n]{1,80}"|\d+)')
+
+
+def _html_head(html: str) -> list[str]:
+    """The page's metadata that converters drop: title, meta tags, and id/date/name pairs of
+    inline configuration scripts (page and revision ids, publication dates)."""
+    import html as html_lib
+
+    head: list[str] = []
+    title = re.search(r"(?is)<title[^>]*>(.*?)</title>", html)
+    if title:
+        head.append(f"title: {html_lib.unescape(title.group(1).strip())}")
+    pairs = dict(_META.findall(html[:200_000]))
+    for script in re.findall(r"(?is)<script\b[^>]*>(.*?)</script>", html)[:20]:
+        pairs.update((k, v.strip('"')) for k, v in _CONFIG_PAIR.findall(script))
+    head.extend(f"{key}: {html_lib.unescape(value)}" for key, value in list(pairs.items())[:30])
+    return head
