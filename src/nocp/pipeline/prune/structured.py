@@ -25,7 +25,8 @@ from nocp.pipeline.prune.markers import join_path, marker
 JsonStep = Callable[[Payload, CallContext, Budget], Payload]
 
 NOISE_KEYS = frozenset({"node_id", "gravatar_id", "avatar_url", "_links", "_embedded_links"})
-ID_KEYS = ("login", "name", "title", "key", "username", "full_name", "slug", "label", "email", "sha", "id")
+ID_KEYS = ("login", "name", "title", "key", "username", "full_name", "slug", "label", "email", "sha", "ref", "id")
+"""Fields that identify an entity, best first; a flattened entity keeps the first two found."""
 _SCALAR = (str, int, float, bool, type(None))
 _TEMPLATE = re.compile(r"\{[^{}]*\}")
 MIN_ROWS = 3
@@ -83,6 +84,10 @@ def flatten_entities(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
     def visit(node: JSONValue, path: str) -> JSONValue:
         if not (isinstance(node, list) and _is_records(node)):
             return node
+        unnested = _unnest(node, path)
+        if unnested is not None:
+            node = unnested[0]
+            flattened[f"{path}[].{unnested[1]} (one row per item)"] = None
         rows = [_flatten_row(row, flattened) for row in node]
         return _uniform(rows)
 
@@ -98,7 +103,8 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
     result = payload
     for limit in (400, 200, 120, 60):
         count = [0]
-        value = _transform(payload.value, lambda node, _p, n=limit, c=count: _cut(node, n, c))
+        terms = relevance.terms(ctx.query)
+        value = _transform(payload.value, lambda node, _p, n=limit, c=count: _cut(node, n, c, terms))
         if not count[0]:
             continue
         what = f"{count[0]:,} long strings cut to {limit} characters"
@@ -218,27 +224,31 @@ def _shape(url: Any, row: dict[str, JSONValue], own: str) -> str:
     return text
 
 
+def _identifiers(entity: dict[str, JSONValue]) -> list[str]:
+    found = [k for k in ID_KEYS if isinstance(entity.get(k), str | int) and not isinstance(entity.get(k), bool)]
+    named = [k for k in found if k != "id"]
+    return (named or found)[:2]
+
+
 def _identifier(entity: dict[str, JSONValue]) -> str | None:
-    for key in ID_KEYS:
-        if isinstance(entity.get(key), str | int) and not isinstance(entity.get(key), bool):
-            return key
-    return None
+    found = _identifiers(entity)
+    return found[0] if found else None
 
 
 def _flatten_row(row: dict[str, JSONValue], flattened: dict[str, None]) -> dict[str, JSONValue]:
     out: dict[str, JSONValue] = {}
     for key, value in row.items():
         if isinstance(value, dict) and value:
-            ident = _identifier(value)
-            if ident is not None:
-                out[f"{key}.{ident}"] = value[ident]
+            idents = _identifiers(value)
+            if idents:
+                out.update({f"{key}.{ident}": value[ident] for ident in idents})
                 flattened[key] = None
             elif len(value) <= 4 and all(isinstance(v, _SCALAR) for v in value.values()):
                 out.update({f"{key}.{k}": v for k, v in value.items()})
                 flattened[key] = None
             else:
                 out[key] = value
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        elif isinstance(value, list) and value and all(_is_small_entity(v) for v in value):
             ids = [v.get(_identifier(v) or "", None) for v in value]
             if all(isinstance(i, str | int) for i in ids):
                 out[key] = ", ".join(str(i) for i in ids)
@@ -253,6 +263,42 @@ def _flatten_row(row: dict[str, JSONValue], flattened: dict[str, None]) -> dict[
     return out
 
 
+def _is_small_entity(value: JSONValue) -> bool:
+    """A reference like a label or a user: a few scalar fields, one of them an identifier."""
+    return (
+        isinstance(value, dict)
+        and len(value) <= 8
+        and all(isinstance(v, _SCALAR) for v in value.values())
+        and _identifier(value) is not None
+    )
+
+
+def _unnest(rows: list[dict[str, JSONValue]], path: str) -> tuple[list[dict[str, JSONValue]], str] | None:
+    """Rows that each hold one list of records (groups → rules) become one table of the
+    inner records, each carrying its parent's identifying fields."""
+    fields = {k for k, v in rows[0].items() if isinstance(v, list) and _is_records_or_one(v)}
+    field = next(iter(fields)) if len(fields) == 1 else None
+    if field is None or not all(isinstance(r.get(field), list) and _is_records_or_one(r[field]) for r in rows):
+        return None
+    children = [child for r in rows for child in r[field]]
+    if all(_is_small_entity(c) for c in children):
+        return None  # references (parents, labels), not the bulk of the data
+    bulk = sum(len(to_compact_json(r[field])) for r in rows)
+    if bulk < 0.5 * len(to_compact_json(rows)):
+        return None
+    parent_keys = [k for k in _identifiers(rows[0]) if all(k in r for r in rows)]
+    inner = [
+        {**{f"{path.rsplit('.', 1)[-1] or 'parent'}.{k}": r[k] for k in parent_keys}, **child}
+        for r in rows
+        for child in r[field]
+    ]
+    return inner, field
+
+
+def _is_records_or_one(value: list[JSONValue]) -> bool:
+    return bool(value) and all(isinstance(item, dict) for item in value)
+
+
 def _uniform(rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
     """Give every row the same keys, in first-seen order, missing ones as null."""
     keys: dict[str, None] = {}
@@ -263,19 +309,25 @@ def _uniform(rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
     return [{k: row.get(k) for k in keys} for row in rows]
 
 
-def _cut(node: JSONValue, limit: int, count: list[int]) -> JSONValue:
+def _cut(node: JSONValue, limit: int, count: list[int], terms: list[str]) -> JSONValue:
     if isinstance(node, dict):
-        return {k: _cut_string(v, limit, count) for k, v in node.items()}
+        return {k: _cut_string(v, limit, count, terms) for k, v in node.items()}
     if isinstance(node, list):
-        return [_cut_string(v, limit, count) for v in node]
+        return [_cut_string(v, limit, count, terms) for v in node]
     return node
 
 
-def _cut_string(value: JSONValue, limit: int, count: list[int]) -> JSONValue:
+def _cut_string(value: JSONValue, limit: int, count: list[int], terms: list[str]) -> JSONValue:
     if not isinstance(value, str) or len(value) <= limit + 20:
         return value
     count[0] += 1
-    return f"{value[:limit]}…(+{len(value) - limit:,} chars)"
+    start = relevance.best_window(value, terms, limit) if terms else 0
+    if start <= limit // 4:
+        return f"{value[:limit]}…(+{len(value) - limit:,} chars)"
+    lead = limit // 4
+    window = value[start : start + limit - lead]
+    rest = len(value) - lead - len(window)
+    return f"{value[:lead]}…{window}…(+{rest:,} chars)"
 
 
 def _collections(value: JSONValue, path: str = "") -> Iterator[tuple[str, JSONValue]]:
@@ -349,17 +401,18 @@ def _select_keys(node: dict[str, JSONValue], keep: int, query: str, path: str, h
 def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: str) -> list[int]:
     """Which `keep` of the items to keep, in original order.
 
-    With a query: the most relevant first. Then the row holding the largest value of each
-    numeric column, then the head and the tail (two from the head for one from the tail).
+    The first item always; then up to half of them the most relevant to the query, then the
+    item holding the largest value of each numeric column, then the other relevant ones,
+    then the head and the tail (two from the head for one from the tail).
     """
     count = len(items)
     if keep >= count:
         return list(range(count))
     keep = max(keep, 1)
-    chosen: dict[int, None] = {}
-    if query:
-        chosen.update(dict.fromkeys(relevance.top(texts, query, keep)))
-    for index in [*_extremes(items), *_head_then_tail(count)]:
+    relevant = relevance.top(texts, query, keep) if query else []
+    half = max(keep // 2, 1)
+    chosen: dict[int, None] = {0: None}
+    for index in [*relevant[:half], *_extremes(items), *relevant[half:], *_head_then_tail(count)]:
         if len(chosen) >= keep:
             break
         chosen[index] = None

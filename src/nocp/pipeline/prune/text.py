@@ -37,6 +37,7 @@ _IMPORTANT = re.compile(
 )
 _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 _HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table|span)\b", re.IGNORECASE)
 
 
@@ -54,7 +55,7 @@ class Block:
 def kind_of(text: str) -> str:
     """"html", "log", "document" or "lines"."""
     head = text[:4000]
-    if _HTML.search(head) and head.count("<") > 10:
+    if head.lstrip().startswith("<") and _HTML.search(head) and head.count("<") > 10:
         return "html"
     lines = [line for line in text.split("\n", 400)[:400] if line.strip()]
     if len(lines) >= 10 and sum(bool(_TIMESTAMP.search(line[:40])) for line in lines) >= 0.5 * len(lines):
@@ -136,28 +137,39 @@ def log_blocks(lines: list[str]) -> list[Block]:
 
 
 def document_blocks(lines: list[str]) -> list[Block]:
-    """Headings (rank 0, the outline) and paragraphs; a section's first paragraph ranks 1."""
+    """Headings (rank 0: the outline) and paragraphs — a fenced code block is one paragraph;
+    the first paragraph of a section ranks 1."""
     blocks: list[Block] = []
-    start = 0
     first_in_section = True
     index = 0
-    while index <= len(lines):
-        at_end = index == len(lines)
-        if at_end or not lines[index].strip() or _is_heading(lines, index):
-            if index > start:
-                rank = 1 if first_in_section else 2
-                blocks.append(Block(start, index, "\n".join(lines[start:index]), rank))
-                first_in_section = False
-            if not at_end and _is_heading(lines, index):
-                width = 2 if _RST_UNDERLINE.match(lines[index + 1] if index + 1 < len(lines) else "") and not _HEADING.match(lines[index]) else 1
-                blocks.append(Block(index, index + width, "\n".join(lines[index : index + width]), 0))
-                first_in_section = True
-                index += width
-                start = index
-                continue
-            start = index + 1
-        index += 1
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        if _is_heading(lines, index):
+            width = 1 if _HEADING.match(lines[index]) else 2
+            blocks.append(Block(index, index + width, "\n".join(lines[index : index + width]), 0))
+            first_in_section = True
+            index += width
+            continue
+        end = _paragraph_end(lines, index)
+        blocks.append(Block(index, end, "\n".join(lines[index:end]), 1 if first_in_section else 2))
+        first_in_section = False
+        index = end
     return blocks
+
+
+def _paragraph_end(lines: list[str], start: int) -> int:
+    """Where the paragraph (or fenced code block) starting at `start` ends."""
+    fence = _FENCE.match(lines[start])
+    index = start + 1
+    if fence:
+        while index < len(lines) and not lines[index].lstrip().startswith(fence.group(1)):
+            index += 1
+        return min(index + 1, len(lines))
+    while index < len(lines) and lines[index].strip() and not _is_heading(lines, index) and not _FENCE.match(lines[index]):
+        index += 1
+    return index
 
 
 def template(line: str) -> str:
@@ -176,7 +188,7 @@ def _fit(payload: Payload, blocks: list[Block], lines: list[str], ctx: CallConte
     allowance = budget.chars(payload)
     for factor in (1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.1, 0.05):
         kept = _take(blocks, order, int(allowance * factor))
-        result = _render(payload, blocks, kept, len(lines), ctx.handle)
+        result = _render(payload, blocks, kept, lines, ctx.handle)
         if not budget.over(result):
             return result
     return result
@@ -207,25 +219,30 @@ def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
     return sorted(kept)
 
 
-def _render(payload: Payload, blocks: list[Block], kept: list[int], total_lines: int, handle: str) -> Payload:
+def _render(payload: Payload, blocks: list[Block], kept: list[int], lines: list[str], handle: str) -> Payload:
     out: list[str] = []
     covered = 0
+    total_lines = len(lines)
     for index in kept:
         block = blocks[index]
         if block.start > covered:
-            out.append(_gap(covered, block.start, handle))
+            blank = not any(line.strip() for line in lines[covered : block.start])
+            out.append("" if blank else _gap(covered, block.start, handle))
         out.append(block.text)
         covered = max(covered, block.end)
     if covered < total_lines:
         out.append(_gap(covered, total_lines, handle))
+    shown = sum(b.end - b.start for b in (blocks[i] for i in kept))
     omitted = len(kept) < len(blocks) or covered < total_lines
-    return Payload("text", "\n".join(out), payload.markers, payload.omitted or omitted)
+    markers = payload.markers
+    if omitted:
+        what = f"{max(total_lines - shown, 0):,} of {total_lines:,} lines omitted where marked [… lines[START:END]]"
+        markers = (*markers, marker(what, handle, "lines[START:END]"))
+    return Payload("text", "\n".join(out), markers, payload.omitted or omitted)
 
 
 def _gap(start: int, end: int, handle: str) -> str:
-    count = end - start
-    what = f"{count:,} line{'s' if count != 1 else ''} omitted"
-    return marker(what, handle, f"lines[{start}:{end}]")
+    return f"[… lines[{start}:{end}]]"
 
 
 # -- details ---------------------------------------------------------------------------------
