@@ -37,6 +37,7 @@ _IMPORTANT = re.compile(
 )
 _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
+_DOCUMENT_START = re.compile(r"\s*<(?:!doctype html|html)\b", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table|span)\b", re.IGNORECASE)
 
@@ -55,7 +56,7 @@ class Block:
 def kind_of(text: str) -> str:
     """"html", "log", "document" or "lines"."""
     head = text[:4000]
-    if head.lstrip().startswith("<") and _HTML.search(head) and head.count("<") > 10:
+    if _DOCUMENT_START.match(head) or (head.lstrip()[:1] == "<" and _HTML.search(head) and head.count("<") > 10):
         return "html"
     lines = [line for line in text.split("\n", 400)[:400] if line.strip()]
     if len(lines) >= 10 and sum(bool(_TIMESTAMP.search(line[:40])) for line in lines) >= 0.5 * len(lines):
@@ -153,7 +154,8 @@ def document_blocks(lines: list[str]) -> list[Block]:
             index += width
             continue
         end = _paragraph_end(lines, index)
-        blocks.append(Block(index, end, "\n".join(lines[index:end]), 1 if first_in_section else 2))
+        rank = 0 if not blocks else 1 if first_in_section else 2
+        blocks.append(Block(index, end, "\n".join(lines[index:end]), rank))
         first_in_section = False
         index = end
     return blocks
