@@ -53,6 +53,9 @@ class PruneSettings(_Section):
 
     budget: int = Field(2000, ge=50)
     """Tokens per response; a result over it is pruned (lossy steps, in their fixed order)."""
+    focus_budget: int = Field(1000, ge=50)
+    """Tokens per response when the agent gave a `focus`: it said what it needs, so the most
+    relevant parts are sent and the rest stays one `nocp_expand` away."""
     drop_fields: tuple[str, ...] = ()
     """Field-name globs dropped from records when over budget (`*_url`, `meta.*`)."""
     keep_fields: tuple[str, ...] = ()
@@ -131,12 +134,11 @@ class Settings(BaseSettings):
             return override.timeout_s
         return declared or self.tools.timeout_s
 
-    def budget_for(self, tool: str) -> int:
-        """The token budget of one response of `tool`."""
+    def budget_for(self, tool: str, *, focused: bool = False) -> int:
+        """The token budget of one response of `tool` (smaller when the agent gave a focus)."""
         override = self.per_tool.get(tool)
-        if override and override.budget is not None:
-            return override.budget
-        return self.prune.budget
+        budget = override.budget if override and override.budget is not None else self.prune.budget
+        return min(budget, self.prune.focus_budget) if focused else budget
 
     def fields_for(self, tool: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(drop globs, keep globs) for `tool`: the global ones plus its own."""

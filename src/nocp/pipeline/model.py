@@ -56,7 +56,7 @@ class CallContext:
     @property
     def budget(self) -> int:
         """The token budget of this response."""
-        return self.settings.budget_for(self.tool)
+        return self.settings.budget_for(self.tool, focused=bool(self.focus))
 
     @property
     def query(self) -> str:

@@ -54,54 +54,66 @@ def drop_noise(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
 
 
 def hoist_constants(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
-    """Step 2: a column with one value in every row is said once, not per row."""
+    """Step 2: a column with one value in every row is said once, not per row (in the large
+    arrays of records, where it pays)."""
     notes: list[str] = []
+    targets = {path for path, node in _collections(payload.value) if isinstance(node, list)}
 
     def visit(node: JSONValue, path: str) -> JSONValue:
-        if not (isinstance(node, list) and len(node) >= MIN_ROWS and _is_records(node)):
-            return node
-        first = node[0]
-        constant = {
-            k: v for k, v in first.items()
-            if isinstance(v, _SCALAR) and all(k in row and row[k] == v and type(row[k]) is type(v) for row in node)
-        }
-        if not constant or len(constant) == len(first):
-            return node
-        shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in constant.items())
-        notes.append(f"every row of {path or 'the result'} has {shown}")
-        return [{k: v for k, v in row.items() if k not in constant} for row in node]
+        if path in targets and isinstance(node, list) and _is_records(node):
+            return _hoist(node, path, notes)
+        return node
 
     value = _transform(payload.value, visit)
     if not notes:
         return payload
-    return payload.evolve(value, *(f"[{note}]" for note in notes), omitted=False)
+    return payload.evolve(value, *notes, omitted=False)
+
+
+def _hoist(rows: list[dict[str, JSONValue]], path: str, notes: list[str]) -> list[dict[str, JSONValue]]:
+    if len(rows) < MIN_ROWS:
+        return rows
+    first = rows[0]
+    constant = {
+        k: v
+        for k, v in first.items()
+        if isinstance(v, _SCALAR) and all(k in r and r[k] == v and type(r[k]) is type(v) for r in rows)
+    }
+    if not constant or len(constant) == len(first):
+        return rows
+    shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in constant.items())
+    notes.append(f"[every row of {path or 'the result'} has {shown}]")
+    return [{k: v for k, v in r.items() if k not in constant} for r in rows]
 
 
 def flatten_entities(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Step 3: nested objects in records become their identifying field, rows one shape."""
     flattened: dict[str, None] = {}
+    notes: list[str] = []
 
     def visit(node: JSONValue, path: str) -> JSONValue:
         if not (isinstance(node, list) and _is_records(node)):
             return node
         unnested = _unnest(node, path)
-        if unnested is not None:
-            node = unnested[0]
-            flattened[f"{path}[].{unnested[1]} (one row per item)"] = None
-        rows = [_flatten_row(row, flattened) for row in node]
-        return _uniform(rows)
+        rows = [_flatten_row(row, flattened) for row in (unnested[0] if unnested else node)]
+        if unnested is None:
+            return _uniform(rows)
+        flattened[f"{path}[].{unnested[1]} (one row per item)"] = None
+        return _uniform(_hoist(rows, path, notes))
 
     value = _transform(payload.value, visit)
     if not flattened:
         return payload
     names = ", ".join(list(flattened)[:8])
-    return payload.evolve(value, marker(f"nested objects reduced to their id: {names}", ctx.handle))
+    return payload.evolve(value, *notes, marker(f"nested objects flattened: {names}", ctx.handle))
 
 
 def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Step 4: cut long strings, saying how much was cut: `…(+1,234 chars)`."""
     result = payload
-    for limit in (400, 200, 120, 60):
+    # Rows come next: where there are rows to cut, strings keep 200 characters at least.
+    limits = (400, 200) if any(True for _ in _collections(payload.value)) else (400, 200, 120, 60)
+    for limit in limits:
         count = [0]
         terms = relevance.terms(ctx.query)
         value = _transform(payload.value, lambda node, _p, n=limit, c=count: _cut(node, n, c, terms))
@@ -401,9 +413,9 @@ def _select_keys(node: dict[str, JSONValue], keep: int, query: str, path: str, h
 def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: str) -> list[int]:
     """Which `keep` of the items to keep, in original order.
 
-    The first item always; then up to half of them the most relevant to the query, then the
-    item holding the largest value of each numeric column, then the other relevant ones,
-    then the head and the tail (two from the head for one from the tail).
+    Up to half of them the most relevant to the query, then the first item, then the item
+    holding the largest value of each numeric column, then the other relevant ones, then the
+    head and the tail (two from the head for one from the tail).
     """
     count = len(items)
     if keep >= count:
@@ -411,8 +423,8 @@ def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: s
     keep = max(keep, 1)
     relevant = relevance.top(texts, query, keep) if query else []
     half = max(keep // 2, 1)
-    chosen: dict[int, None] = {0: None}
-    for index in [*relevant[:half], *_extremes(items), *relevant[half:], *_head_then_tail(count)]:
+    chosen: dict[int, None] = {}
+    for index in [*relevant[:half], 0, *_extremes(items), *relevant[half:], *_head_then_tail(count)]:
         if len(chosen) >= keep:
             break
         chosen[index] = None
