@@ -61,7 +61,7 @@ def slow_sync() -> str:
 async def test_tools_are_listed_with_their_schema_and_focus(make_server, connect) -> None:
     async with connect(make_server(list_users, get_repo)) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert list(tools) == ["list_users", "repo"]
+    assert list(tools) == ["list_users", "repo", "nocp_expand"]
     users = tools["list_users"]
     assert users.description == "All users of a team."
     assert users.input_schema["required"] == ["team"]
@@ -124,7 +124,7 @@ async def test_unknown_tool_and_bad_arguments_are_clear_errors(make_server, conn
         missing = await client.call_tool("list_users", {})
         wrong_type = await client.call_tool("list_users", {"team": "x", "limit": "many"})
         bad_focus = await client.call_tool("list_users", {"team": "x", "focus": 3})
-    assert text_of(unknown) == "Error: unknown tool 'nope'; tools: list_users"
+    assert text_of(unknown) == "Error: unknown tool 'nope'; tools: list_users, nocp_expand"
     assert text_of(missing) == "Error: invalid arguments for tool 'list_users': team: Field required"
     assert "limit: Input should be a valid integer" in text_of(wrong_type)
     assert text_of(bad_focus) == "Error: `focus` must be a string (or left out)"
@@ -195,7 +195,8 @@ ninf: "-Infinity"
 ok: 1.5\
 """)
     assert json.loads(text_of(nested)) == _deep(198)
-    assert not big.is_error and len(text_of(big)) == 50_000_000
+    assert not big.is_error
+    assert text_of(big).endswith('path="lines[START:END]")]')  # pruned to budget, marked
 
 
 async def test_stats_totals_equal_the_rows_and_match_an_independent_count(
@@ -242,7 +243,7 @@ async def test_resources_are_listed_and_unknown_ones_fail_clearly(make_server, c
             await client.read_resource("nocp://nope")
         empty = json.loads(text_of(await client.read_resource("nocp://stats/tools/never-called")))
     assert listed == ["nocp://stats", "nocp://calls/recent"]
-    assert templates == ["nocp://stats/tools/{tool}"]
+    assert templates == ["nocp://stats/tools/{tool}", "nocp://outputs/{handle}"]
     assert empty["calls"] == 0 and empty["saved_pct"] == 0.0
 
 

@@ -12,11 +12,14 @@ from urllib.parse import unquote
 import mcp_types as types
 
 from nocp.errors import NocpError
+from nocp.pipeline.encode import to_compact_json
+from nocp.store.handles import HandleNotFound, HandleStore
 from nocp.store.stats import StatsStore
 
 STATS = "nocp://stats"
 RECENT = "nocp://calls/recent"
 TOOL_STATS_PREFIX = "nocp://stats/tools/"
+OUTPUTS_PREFIX = "nocp://outputs/"
 RECENT_LIMIT = 50
 
 
@@ -50,17 +53,30 @@ def list_templates() -> list[types.ResourceTemplate]:
             name="tool stats",
             description="The same figures as nocp://stats for one tool.",
             mime_type="application/json",
-        )
+        ),
+        types.ResourceTemplate(
+            uri_template=OUTPUTS_PREFIX + "{handle}",
+            name="stored output",
+            description="The full original of a pruned result, by the handle its markers name.",
+        ),
     ]
 
 
-def read(uri: str, stats: StatsStore) -> str:
-    """The JSON text of resource `uri`.
+def read(uri: str, stats: StatsStore, handles: HandleStore) -> tuple[str, str]:
+    """The text of resource `uri` and its MIME type.
 
     Raises:
-        ResourceNotFound: no such resource; the message lists the ones there are.
+        ResourceNotFound: no such resource (or handle); the message says what there is.
     """
-    return json.dumps(_document(uri, stats), indent=2)
+    if uri.startswith(OUTPUTS_PREFIX):
+        try:
+            original = handles.get(unquote(uri[len(OUTPUTS_PREFIX) :]))
+        except HandleNotFound as exc:
+            raise ResourceNotFound(str(exc)) from None
+        if original.kind == "text":
+            return original.text, "text/plain"
+        return to_compact_json(original.value), "application/json"
+    return json.dumps(_document(uri, stats), indent=2), "application/json"
 
 
 def _document(uri: str, stats: StatsStore) -> Any:
@@ -71,5 +87,6 @@ def _document(uri: str, stats: StatsStore) -> Any:
     if uri.startswith(TOOL_STATS_PREFIX) and len(uri) > len(TOOL_STATS_PREFIX):
         return stats.totals(tool=unquote(uri[len(TOOL_STATS_PREFIX) :]))
     raise ResourceNotFound(
-        f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT} and {TOOL_STATS_PREFIX}{{tool}}"
+        f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT}, {TOOL_STATS_PREFIX}{{tool}} "
+        f"and {OUTPUTS_PREFIX}{{handle}}"
     )

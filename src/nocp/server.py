@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,14 @@ from mcp.shared.exceptions import MCPError
 from nocp import resources
 from nocp.config import Settings
 from nocp.errors import ResultError
+from nocp.expand import ExpandError, expand_payload
 from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, run_pipeline
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.store.db import open_database
+from nocp.store.handles import HandleNotFound, HandleStore
 from nocp.store.stats import CallRecord, StatsStore
 
 FOCUS_SCHEMA = {
@@ -68,7 +70,8 @@ class NocpServer:
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
         self.stats = stats or StatsStore(open_database(settings.stats.path()))
-        self._tools = _index(sources)
+        self.handles = HandleStore(self.stats.db, settings.outputs)
+        self._tools = _index([*sources, ExpandSource(self)])
         self.mcp_server: Server[Any] = Server(
             "nocp",
             version=_version(),
@@ -120,6 +123,8 @@ class NocpServer:
             raw = await self._run_tool(entry, arguments)
         except _ToolFailed as failed:
             return self._error(params.name, str(failed), start)
+        if isinstance(entry.source, ExpandSource):
+            return self._expanded(params.name, raw, start)
         return await self._optimise(params.name, raw, focus, arguments, start)
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
@@ -150,6 +155,8 @@ class NocpServer:
         except Exception as exc:  # a bug in nocp must not take the server down
             _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
             return self._error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
+        if optimized.handle and optimized.original is not None:
+            self.handles.put(optimized.handle, tool, optimized.original)
         self.stats.record(
             CallRecord(
                 tool=tool,
@@ -158,9 +165,18 @@ class NocpServer:
                 format=optimized.format,
                 total_ms=(time.perf_counter() - start) * 1000,
                 stages=optimized.stages,
+                handle=optimized.handle,
             )
         )
         return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
+
+    def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
+        """An expansion is sent as it is: it was encoded and paged, never pruned."""
+        tokens = self.counter.count(text)
+        self.stats.record(
+            CallRecord(tool, tokens, tokens, "text", (time.perf_counter() - start) * 1000)
+        )
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     def _error(self, tool: str, message: str, start: float) -> types.CallToolResult:
         text = f"Error: {message}"
@@ -193,11 +209,67 @@ class NocpServer:
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
         try:
-            text = resources.read(uri, self.stats)
+            text, mime = resources.read(uri, self.stats, self.handles)
         except resources.ResourceNotFound as exc:
             raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
-        contents = [types.TextResourceContents(uri=uri, text=text, mime_type="application/json")]
+        contents = [types.TextResourceContents(uri=uri, text=text, mime_type=mime)]
         return types.ReadResourceResult(contents=contents)
+
+
+EXPAND_TOOL = ToolDefinition(
+    name="nocp_expand",
+    description=(
+        "Fetch what nocp left out of an earlier result, by the handle its [… ] markers name. "
+        "`path` selects part of it (JMESPath for JSON, e.g. items[10:20] or user.login; "
+        "lines[START:END] for text), `focus` returns the parts most relevant to it, `page` "
+        "pages through it. Results are exact, never summarised."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "handle": {"type": "string", "description": 'The handle from a marker, e.g. "h7f3a91c0".'},
+            "path": {"type": "string", "description": "JMESPath into JSON, or lines[START:END] for text."},
+            "focus": {"type": "string", "description": "What you are looking for in the original."},
+            "page": {"type": "integer", "minimum": 1, "description": "Page number, from 1."},
+        },
+        "required": ["handle"],
+    },
+)
+
+
+class ExpandSource:
+    """The always-present `nocp_expand` tool, reading the server's handle store."""
+
+    def __init__(self, server: NocpServer) -> None:
+        self._server = server
+
+    def tools(self) -> list[ToolDefinition]:
+        """Just `nocp_expand`."""
+        return [EXPAND_TOOL]
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> str:
+        """Look the handle up and return the text of the requested part."""
+        handle, path, focus, page = _expand_arguments(arguments)
+        server = self._server
+        try:
+            original = server.handles.get(handle)
+            return expand_payload(
+                original, settings=server.settings, handle=handle, path=path, focus=focus, page=page
+            )
+        except (HandleNotFound, ExpandError) as exc:
+            raise ToolArgumentError(str(exc)) from None
+
+
+def _expand_arguments(arguments: Mapping[str, Any]) -> tuple[str, str | None, str | None, int | None]:
+    handle, path, focus, page = (arguments.get(k) for k in ("handle", "path", "focus", "page"))
+    if not isinstance(handle, str) or not handle:
+        raise ToolArgumentError('`handle` is required: the h… value a marker names, e.g. "h7f3a91c0"')
+    for name, value in (("path", path), ("focus", focus)):
+        if value is not None and not isinstance(value, str):
+            raise ToolArgumentError(f"`{name}` must be a string")
+    if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
+        raise ToolArgumentError("`page` must be a whole number from 1")
+    return handle, path, focus, page
 
 
 class _ToolFailed(Exception):

@@ -42,7 +42,24 @@ def _m001_calls(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX calls_tool ON calls (tool)")
 
 
-MIGRATIONS: tuple[tuple[str, Migration], ...] = (("calls", _m001_calls),)
+def _m002_outputs(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE outputs (
+            handle TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            tool TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX outputs_created ON outputs (created_at)")
+    db.execute("ALTER TABLE calls ADD COLUMN handle TEXT")
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (("calls", _m001_calls), ("outputs", _m002_outputs))
 """(name, function) in order; the position + 1 is the migration's number."""
 
 

@@ -26,6 +26,7 @@ class CallRecord:
     is_error: bool = False
     stages: tuple[StageReport, ...] = ()
     error: str | None = None
+    handle: str | None = None
     ts: str = ""
 
     def row(self) -> dict[str, Any]:
@@ -72,7 +73,7 @@ class StatsStore:
         """The last `limit` calls, newest first."""
         rows = self._query(
             "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
-            "error FROM calls ORDER BY id DESC LIMIT ?",
+            "error, handle FROM calls ORDER BY id DESC LIMIT ?",
             [limit],
         )
         for row in rows:

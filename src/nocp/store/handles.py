@@ -1,0 +1,83 @@
+"""The originals of pruned results, compressed in SQLite under short handles.
+
+An original is kept while it is younger than the retention period and the store is under its
+size cap (oldest evicted first). Handles are content hashes, so storing twice is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+
+import sqlite_utils
+
+from nocp.config import OutputsSettings
+from nocp.errors import NocpError
+from nocp.pipeline.model import Payload
+
+_DAY = 86_400.0
+
+
+class HandleNotFound(NocpError):
+    """No original is stored under this handle (never, or no longer)."""
+
+
+class HandleStore:
+    """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
+
+    def __init__(self, db: sqlite_utils.Database, settings: OutputsSettings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def put(self, handle: str, tool: str, original: Payload) -> None:
+        """Store (or refresh) an original, then evict what is too old or over the size cap."""
+        data = zlib.compress(_serialise(original).encode("utf-8", "surrogatepass"), 6)
+        self.db.execute(
+            "INSERT OR REPLACE INTO outputs (handle, created_at, tool, kind, size, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [handle, time.time(), tool, original.kind, len(data), data],
+        )
+        self.evict()
+
+    def get(self, handle: str) -> Payload:
+        """The original stored under `handle`.
+
+        Raises:
+            HandleNotFound: unknown or expired; the message names the handle.
+        """
+        row = self.db.execute(
+            "SELECT kind, data, created_at FROM outputs WHERE handle = ?", [handle]
+        ).fetchone()
+        if row is None or row[2] < self._cutoff():
+            raise HandleNotFound(
+                f"no stored output under handle {handle!r}: it is unknown or expired "
+                f"(originals are kept {self.settings.retention_days:g} days); call the tool again"
+            )
+        text = zlib.decompress(row[1]).decode("utf-8", "surrogatepass")
+        return Payload("text", text) if row[0] == "text" else Payload("json", json.loads(text))
+
+    def evict(self) -> int:
+        """Drop originals past the retention period, then the oldest while over the size cap."""
+        removed = self.db.execute("DELETE FROM outputs WHERE created_at < ?", [self._cutoff()]).rowcount
+        cap = int(self.settings.max_mb * 1024 * 1024)
+        total = self.db.execute("SELECT coalesce(sum(size), 0) FROM outputs").fetchone()[0]
+        while total > cap:
+            oldest = self.db.execute(
+                "SELECT handle, size FROM outputs ORDER BY created_at, handle LIMIT 1"
+            ).fetchone()
+            if oldest is None:
+                break
+            self.db.execute("DELETE FROM outputs WHERE handle = ?", [oldest[0]])
+            total -= oldest[1]
+            removed += 1
+        return removed
+
+    def _cutoff(self) -> float:
+        return time.time() - self.settings.retention_days * _DAY
+
+
+def _serialise(original: Payload) -> str:
+    if original.kind == "text":
+        return original.text
+    return json.dumps(original.value, ensure_ascii=False, separators=(",", ":"))
