@@ -141,3 +141,121 @@ def run_corpus(corpus: Path, settings: Settings) -> list[ItemResult]:
     """Every item of the corpus's manifest."""
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     return [run_item(corpus, entry, settings) for entry in manifest]
+
+
+def time_large_json(settings: Settings, megabytes: float = 1.0, runs: int = 5) -> dict[str, float]:
+    """Pipeline time on a JSON result of about `megabytes`, against tiktoken counting the raw
+    text (the SDK's serialisation: one text block per record) once — both measured here,
+    interleaved, medians of `runs`."""
+    from nocp.pipeline.normalize import sdk_default_texts
+    from nocp.pipeline.tokens import TokenCounter
+
+    value = synthetic_records(megabytes)
+    raw_texts = sdk_default_texts(value)
+    raw_text = "".join(raw_texts)
+    counter = TokenCounter(settings.tokens.encoding)
+    counter.count("warm up")
+    count_times, pipeline_times = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        counter.count_all(raw_texts)  # the text blocks the SDK sends, as the pipeline counts them
+        count_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        optimize(value, tool="bench", settings=settings)
+        pipeline_times.append(time.perf_counter() - started)
+    count_ms = statistics.median(count_times) * 1000
+    pipeline_ms = statistics.median(pipeline_times) * 1000
+    return {
+        "raw_mb": len(raw_text.encode()) / 1e6,
+        "count_ms": count_ms,
+        "pipeline_ms": pipeline_ms,
+        "ratio": pipeline_ms / count_ms,
+    }
+
+
+def synthetic_records(megabytes: float) -> list[dict[str, Any]]:
+    """Deterministic API-like records whose pretty-printed JSON is about `megabytes`."""
+    rows: list[dict[str, Any]] = []
+    size = 0
+    index = 0
+    while size < megabytes * 1e6:
+        row = {
+            "id": 100_000 + index,
+            "number": index,
+            "title": f"Request {index}: handle the {('timeout', 'retry', 'cache')[index % 3]} case in module {index % 17}",
+            "state": ("open", "closed")[index % 2],
+            "user": {"login": f"user{index % 97}", "id": 5000 + index % 97, "type": "User"},
+            "labels": [{"name": ("bug", "docs", "feature")[index % 3], "color": "ededed"}],
+            "comments": (index * 7) % 23,
+            "created_at": f"2026-{1 + index % 12:02d}-{1 + index % 28:02d}T10:{index % 60:02d}:00Z",
+            "url": f"https://api.example.com/repos/acme/widgets/issues/{index}",
+            "body": "Steps to reproduce: " + "call the endpoint twice and compare the results. " * (1 + index % 4),
+        }
+        rows.append(row)
+        size += len(json.dumps(row, indent=2)) + 4
+        index += 1
+    return rows
+
+
+def measure_huge(settings: Settings, megabytes: float = 50.0) -> dict[str, float]:
+    """Optimise a result of `megabytes` in a fresh process: seconds and peak memory (MB)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, resource, sys, time\n"
+        "from nocp.bench import synthetic_records\n"
+        "from nocp.pipeline import optimize\n"
+        f"value = synthetic_records({megabytes})\n"
+        "started = time.perf_counter()\n"
+        "optimize(value, tool='bench')\n"
+        "seconds = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps({'seconds': seconds, 'peak_mb': peak}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"megabytes": megabytes, **figures}
+
+
+def report(results: list[ItemResult], timing: dict[str, float] | None, huge: dict[str, float] | None, command: str) -> str:
+    """The Markdown report: summary against the targets, then one row per item."""
+    summary = summarise(results)
+    lines = [
+        "# nocp bench",
+        "",
+        f"Command: `{command}`",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| median token reduction | {summary['median_reduction']:.1%} | ≥ 80% |",
+        f"| fact recall without focus | {summary['recall']:.1%} | ≥ 70% |",
+        f"| fact recall with focus | {summary['focus_recall']:.1%} | ≥ 95% |",
+        f"| fact recall within one nocp_expand | {summary['expand_recall']:.1%} | 100% |",
+        f"| score (reduction × recall) without focus | {summary['score']:.3f} | ≥ 0.60 |",
+        f"| score with focus | {summary['focus_score']:.3f} | ≥ 0.85 |",
+    ]
+    if timing:
+        lines.append(
+            f"| pipeline time on a {timing['raw_mb']:.1f} MB JSON result ÷ tiktoken count of its raw text "
+            f"| {timing['ratio']:.2f} ({timing['pipeline_ms']:.0f} ms / {timing['count_ms']:.0f} ms) | ≤ 2 |"
+        )
+    if huge:
+        lines.append(
+            f"| {huge['megabytes']:.0f} MB result: time, peak memory | {huge['seconds']:.1f} s, "
+            f"{huge['peak_mb']:.0f} MB | < 10 s, < 1 GB |"
+        )
+    lines += [
+        "",
+        "| item | kind | raw tokens | sent | reduction | recall | with focus: sent | recall | ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.kind} | {r.raw_tokens:,} | {r.tokens:,} | {r.reduction:.1%} | {r.recall:.2f} "
+            f"| {r.focus_tokens:,.0f} | {r.focus_recall:.2f} | {r.ms:.0f} |"
+        )
+    missed = [(r.name, q) for r in results for q in r.missed]
+    if missed:
+        lines += ["", "Questions missed with focus:", ""] + [f"- {name}: {q}" for name, q in missed]
+    return "\n".join(lines) + "\n"

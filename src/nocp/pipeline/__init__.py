@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nocp.config import Settings
+from nocp.errors import ResultError
 from nocp.logs import get_logger
 from nocp.pipeline.distill import distill
 from nocp.pipeline.encode import encode, to_compact_json
@@ -64,13 +65,15 @@ def optimize(
 def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     """The pipeline proper, with a ready call context (the server builds one per call)."""
     start = time.perf_counter()
-    raw_tokens = ctx.counter.count_all(sdk_default_texts(raw))
+    raw_texts = sdk_default_texts(raw)
+    raw_tokens = ctx.counter.count_all(raw_texts)
+    raw_chars = sum(len(text) for text in raw_texts)
     original = normalize(raw)
     serialised = serialise(original)
     ctx = dataclasses.replace(ctx, handle=handle_for(serialised))
     payload = original
-    tokens = ctx.counter.count(serialised)
-    reports = [StageReport("normalize", tokens, _ms_since(start), payload.kind)]
+    tokens, note = _normalized_tokens(serialised, raw_chars, raw_tokens, ctx.counter)
+    reports = [StageReport("normalize", tokens, _ms_since(start), f"{payload.kind}{note}")]
     for name, stage in STAGES:
         start = time.perf_counter()
         result = _run_stage(name, stage, payload, ctx)
@@ -105,9 +108,24 @@ def handle_for(serialised: str) -> str:
     return "h" + hashlib.sha256(serialised.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
+_EXACT_LIMIT = 256_000
+
+
+def _normalized_tokens(serialised: str, raw_chars: int, raw_tokens: int, counter: TokenCounter) -> tuple[int, str]:
+    """Tokens after normalize: counted, or — for large results, where counting would cost as
+    much again as the raw count — estimated from the raw count by length."""
+    if len(serialised) <= _EXACT_LIMIT or not raw_chars:
+        return counter.count(serialised), ""
+    return round(raw_tokens * len(serialised) / raw_chars), " (≈, estimated from the raw count)"
+
+
 def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> StageResult:
     try:
         return stage(payload, ctx)
+    except RecursionError:
+        raise ResultError(
+            "result is nested too deeply to process; return a flatter structure"
+        ) from None
     except Exception as exc:  # a broken stage must not lose the result: keep the last payload
         _log.warning("stage failed", stage=name, tool=ctx.tool, error=repr(exc))
         return StageResult(payload, f"failed ({type(exc).__name__}: {exc}); kept its input")

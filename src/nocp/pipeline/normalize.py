@@ -76,7 +76,20 @@ def to_json_value(obj: Any) -> JSONValue:
     numbers when that is exact; sets become sorted lists; other objects go through pydantic's
     JSON conversion, and their `str()` as a last resort.
     """
-    return _Converter().convert(obj, "$", 0)
+    fast = _json_round_trip(obj)
+    return fast if fast is not None else _Converter().convert(obj, "$", 0)
+
+
+def _json_round_trip(obj: Any) -> JSONValue | None:
+    """Plain JSON-like data converts at C speed through json itself (tuples become lists,
+    keys strings); anything else (NaN, Decimal, models, cycles, deep nesting) returns None
+    and takes the careful path."""
+    if not isinstance(obj, dict | list):
+        return None
+    try:
+        return json.loads(json.dumps(obj, allow_nan=False, ensure_ascii=False, check_circular=True))
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 class _Converter:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from nocp.pipeline.model import CallContext, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.lossless import clean_text, drop_empty, prune_lossless
-from nocp.pipeline.prune.structured import JSON_STEPS
+from nocp.pipeline.prune.structured import JSON_STEPS, precut
 from nocp.pipeline.prune.text import TEXT_STEPS
 
 __all__ = ["JSON_STEPS", "TEXT_STEPS", "clean_text", "drop_empty", "prune", "prune_lossless"]
@@ -22,9 +22,14 @@ def prune(payload: Payload, ctx: CallContext) -> StageResult:
         >>> prune(Payload("json", {"a": 1, "b": None}), ctx).payload.value
         {'a': 1}
     """
-    result = prune_lossless(payload)
     budget = Budget(ctx.budget, ctx.counter)
-    notes = [result.note] if result.note else []
+    notes = []
+    if payload.kind == "json" and budget.clearly_over(payload):
+        cut = precut(payload, ctx, budget)
+        notes += ["precut"] if cut is not payload else []
+        payload = cut
+    result = prune_lossless(payload)
+    notes += [result.note] if result.note else []
     current = result.payload
     steps = JSON_STEPS if current.kind == "json" else TEXT_STEPS
     for name, step in steps:

@@ -26,10 +26,12 @@ class Budget:
 
     def over(self, payload: Payload) -> bool:
         """True while what would be sent exceeds the budget."""
+        return self.clearly_over(payload) or self.tokens(payload) > self.limit
+
+    def clearly_over(self, payload: Payload) -> bool:
+        """True when the payload is so long that no count is needed to know it is over."""
         size = len(payload.value) if payload.kind == "text" else len(to_compact_json(payload.value))
-        if size > self.limit * _MAX_CHARS_PER_TOKEN:
-            return True
-        return self.tokens(payload) > self.limit
+        return size > self.limit * _MAX_CHARS_PER_TOKEN
 
     def chars(self, payload: Payload) -> int:
         """A rough character allowance matching the budget for this payload's kind of text."""

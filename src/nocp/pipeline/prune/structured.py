@@ -57,7 +57,7 @@ def hoist_constants(payload: Payload, ctx: CallContext, budget: Budget) -> Paylo
     """Step 2: a column with one value in every row is said once, not per row (in the large
     arrays of records, where it pays)."""
     notes: list[str] = []
-    targets = {path for path, node in _collections(payload.value) if isinstance(node, list)}
+    targets = {path for path, _, node in _collections(payload.value) if isinstance(node, list)}
 
     def visit(node: JSONValue, path: str) -> JSONValue:
         if path in targets and isinstance(node, list) and _is_records(node):
@@ -128,21 +128,49 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
 
 def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Step 5: keep as many rows of each large collection as fit, cut at item boundaries."""
-    collections = list(_collections(payload.value))
+    collections = [_Collection(path, keys, node, ctx.query) for path, keys, node in _collections(payload.value)]
     if not collections:
         return payload
     total = len(to_compact_json(payload.value))
-    sizes = {path: len(to_compact_json(node)) for path, node in collections}
-    movable = sum(sizes.values())
+    movable = sum(c.size for c in collections)
     room = max(budget.chars(payload) - (total - movable), 0)
     share = min(room / movable, 1.0) if movable else 0.0
     result = payload
     for factor in (1.0, 0.7, 0.5, 0.35, 0.25, 0.15, 0.08, 0.0):
-        plan = {path: _rows_to_keep(node, share * factor) for path, node in collections}
-        result = _apply_plan(payload, plan, ctx)
+        value, markers = payload.value, []
+        for collection in collections:
+            kept, note = collection.keep(share * factor, ctx.handle)
+            if note:
+                value = _replace(value, collection.keys, kept)
+                markers.append(note)
+        result = payload.evolve(value, *markers) if markers else payload
         if not budget.over(result):
             break
     return result
+
+
+class _Collection:
+    """One cuttable array (or map) and what choosing its rows needs, computed once."""
+
+    def __init__(self, path: str, keys: tuple[str | int, ...], node: JSONValue, query: str) -> None:
+        self.path, self.keys, self.node, self.query = path, keys, node, query
+        self.size = len(to_compact_json(node))
+        items = list(node.values()) if isinstance(node, dict) else node
+        labels = list(node) if isinstance(node, dict) else [""] * len(node)
+        self.texts = [f"{k} {_row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
+        self.items = items
+        self.extremes = _extremes(items)
+        self.relevant = relevance.top(self.texts, query, len(items)) if query else []
+
+    def keep(self, share: float, handle: str) -> tuple[JSONValue, str]:
+        count = len(self.items)
+        keep = min(count, max(MIN_ROWS - 1 if share > 0 else 1, int(count * share)))
+        if keep >= count:
+            return self.node, ""
+        chosen = _choose(count, keep, self.relevant, self.extremes)
+        if isinstance(self.node, dict):
+            return _keep_keys(self.node, chosen, self.path, handle)
+        return _keep_rows(self.node, chosen, self.path, handle)
 
 
 def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
@@ -157,6 +185,33 @@ def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         if not budget.over(result):
             break
     return result
+
+
+PRECUT_MIN_ROWS = 300
+PRECUT_SLACK = 8
+"""Before the per-row steps, a collection far larger than could ever fit keeps only this
+many times the rows that would fit as they are: the steps shrink rows, rarely 8-fold."""
+
+
+def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+    """Set aside the rows of huge collections that cannot be sent anyway, before the per-row
+    steps run on them (the same choice keep_rows makes: relevant, first, extremes, head,
+    tail). Kept rows are numbered by "#" so the agent and nocp_expand see original indexes."""
+    value, markers = payload.value, []
+    for path, keys, node in _collections(payload.value):
+        if not (isinstance(node, list) and len(node) > PRECUT_MIN_ROWS and _is_records(node)):
+            continue
+        average = len(to_compact_json(node[:: max(len(node) // 50, 1)])) / len(node[:: max(len(node) // 50, 1)])
+        fits = int(budget.chars(payload) * PRECUT_SLACK / max(average, 1)) + 1
+        if len(node) <= 2 * fits:
+            continue
+        collection = _Collection(path, keys, node, ctx.query)
+        chosen = _choose(len(node), fits, collection.relevant, collection.extremes)
+        kept = [{"#": i, **node[i]} for i in chosen]
+        value = _replace(value, keys, kept)
+        what = f"{len(node) - len(chosen):,} of {len(node):,} rows of {path or 'the result'} omitted; kept rows numbered by \"#\""
+        markers.append(marker(what, ctx.handle, path or "@"))
+    return payload.evolve(value, *markers) if markers else payload
 
 
 JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
@@ -175,9 +230,15 @@ JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
 def _transform(value: JSONValue, visit: Callable[[JSONValue, str], JSONValue], path: str = "") -> JSONValue:
     """Rebuild `value` bottom-up, calling `visit(node, path)` on every container."""
     if isinstance(value, dict):
-        value = {k: _transform(v, visit, join_path(path, k)) for k, v in value.items()}
+        value = {
+            k: _transform(v, visit, join_path(path, k)) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+        }
     elif isinstance(value, list):
-        value = [_transform(v, visit, f"{path}[{i}]") for i, v in enumerate(value)]
+        value = [
+            _transform(v, visit, f"{path}[{i}]") if isinstance(v, dict | list) else v
+            for i, v in enumerate(value)
+        ]
     else:
         return value
     return visit(value, path)
@@ -188,11 +249,12 @@ def _is_records(node: list[Any]) -> bool:
 
 
 def _is_noise(key: str, value: JSONValue, path: str, drop: tuple[str, ...], keep: tuple[str, ...]) -> bool:
-    dotted = join_path(path, key)
-    if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in keep):
-        return False
-    if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in drop):
-        return True
+    if keep or drop:
+        dotted = join_path(path, key)
+        if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in keep):
+            return False
+        if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in drop):
+            return True
     if key in NOISE_KEYS:
         return True
     return key.lower().endswith("url") and isinstance(value, str) and bool(_TEMPLATE.search(value))
@@ -342,17 +404,20 @@ def _cut_string(value: JSONValue, limit: int, count: list[int], terms: list[str]
     return f"{value[:lead]}…{window}…(+{rest:,} chars)"
 
 
-def _collections(value: JSONValue, path: str = "") -> Iterator[tuple[str, JSONValue]]:
-    """Arrays (and maps with many keys) that can be cut, outermost first, not nested."""
+def _collections(
+    value: JSONValue, path: str = "", keys: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str, tuple[str | int, ...], JSONValue]]:
+    """Arrays (and maps with many keys) that can be cut, outermost first, not nested:
+    (JMESPath path, keys to reach it, the node)."""
     if isinstance(value, list) and len(value) > MIN_ROWS:
-        yield path, value
+        yield path, keys, value
         return
     if isinstance(value, dict):
         if len(value) > 20 and _homogeneous(list(value.values())):
-            yield path, value
+            yield path, keys, value
             return
         for key, item in value.items():
-            yield from _collections(item, join_path(path, key))
+            yield from _collections(item, join_path(path, key), (*keys, key))
 
 
 def _homogeneous(values: list[JSONValue]) -> bool:
@@ -360,71 +425,58 @@ def _homogeneous(values: list[JSONValue]) -> bool:
     return len(kinds) == 1
 
 
-def _rows_to_keep(node: JSONValue, share: float) -> int:
-    count = len(node)
-    return min(count, max(MIN_ROWS - 1 if share > 0 else 1, int(count * share)))
+def _replace(value: JSONValue, keys: tuple[str | int, ...], new: JSONValue) -> JSONValue:
+    """A copy of `value` with the node at `keys` replaced (only the path to it is copied)."""
+    if not keys:
+        return new
+    head, rest = keys[0], keys[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replace(value[head], rest, new)}  # type: ignore[index]
+    copy = list(value)
+    copy[head] = _replace(copy[head], rest, new)  # type: ignore[index]
+    return copy
 
 
-def _apply_plan(payload: Payload, plan: dict[str, int], ctx: CallContext) -> Payload:
-    markers: list[str] = []
-
-    def visit(node: JSONValue, path: str) -> JSONValue:
-        if path not in plan or not isinstance(node, list | dict) or plan[path] >= len(node):
-            return node
-        keep = plan[path]
-        if isinstance(node, list):
-            kept, note = _select_rows(node, keep, ctx.query, path, ctx.handle)
-        else:
-            kept, note = _select_keys(node, keep, ctx.query, path, ctx.handle)
-        markers.append(note)
-        return kept
-
-    value = _transform(payload.value, visit)
-    if not markers:
-        return payload
-    return payload.evolve(value, *markers)
-
-
-def _select_rows(rows: list[JSONValue], keep: int, query: str, path: str, handle: str) -> tuple[list[JSONValue], str]:
-    chosen = choose_indexes([_row_text(r) for r in rows], rows, keep, query)
+def _keep_rows(rows: list[JSONValue], chosen: list[int], path: str, handle: str) -> tuple[list[JSONValue], str]:
     where = path or "the result"
     omitted = len(rows) - len(chosen)
-    contiguous = chosen == list(range(len(chosen))) or _head_tail(chosen, len(rows))
-    if contiguous:
+    if isinstance(rows[0], dict) and "#" in rows[0]:  # already numbered by precut
+        note = marker(f"{omitted:,} more rows of {where} omitted (see \"#\")", handle, path or "@")
+        return [rows[i] for i in chosen], note
+    if _head_tail(chosen, len(rows)):
         head = _head_length(chosen)
         rest = f"{path}[{head}:{head + omitted}]"
         note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted", handle, rest)
         return [rows[i] for i in chosen], note
-    numbered = [{"#": i, **r} if isinstance(r, dict) else r for i, r in ((i, rows[i]) for i in chosen)]
+    numbered = [{"#": i, **rows[i]} if isinstance(rows[i], dict) else rows[i] for i in chosen]
     label = 'kept rows numbered by "#"' if isinstance(rows[0], dict) else "kept " + ", ".join(f"#{i}" for i in chosen[:20])
     note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted; {label}", handle, path or "@")
     return numbered, note
 
 
-def _select_keys(node: dict[str, JSONValue], keep: int, query: str, path: str, handle: str) -> tuple[dict[str, JSONValue], str]:
+def _keep_keys(node: dict[str, JSONValue], chosen: list[int], path: str, handle: str) -> tuple[dict[str, JSONValue], str]:
     keys = list(node)
-    texts = [f"{k} {_row_text(v)}" for k, v in node.items()]
-    chosen = choose_indexes(texts, [node[k] for k in keys], keep, query)
     where = path or "the result"
     note = marker(f"{len(keys) - len(chosen):,} of {len(keys):,} keys of {where} omitted", handle, path or "@")
     return {keys[i]: node[keys[i]] for i in chosen}, note
 
 
 def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: str) -> list[int]:
-    """Which `keep` of the items to keep, in original order.
+    """Which `keep` of the items to keep, in original order (see `_choose`)."""
+    relevant = relevance.top(texts, query, len(items)) if query else []
+    return _choose(len(items), keep, relevant, _extremes(items))
 
-    Up to half of them the most relevant to the query, then the first item, then the item
+
+def _choose(count: int, keep: int, relevant: list[int], extremes: list[int]) -> list[int]:
+    """Up to half of them the most relevant to the query, then the first item, then the item
     holding the largest value of each numeric column, then the other relevant ones, then the
-    head and the tail (two from the head for one from the tail).
-    """
-    count = len(items)
+    head and the tail (two from the head for one from the tail)."""
     if keep >= count:
         return list(range(count))
     keep = max(keep, 1)
-    relevant = relevance.top(texts, query, keep) if query else []
     half = max(keep // 2, 1)
     chosen: dict[int, None] = {}
-    for index in [*relevant[:half], 0, *_extremes(items), *relevant[half:], *_head_then_tail(count)]:
+    for index in [*relevant[:half], 0, *extremes, *relevant[half:keep], *_head_then_tail(count)]:
         if len(chosen) >= keep:
             break
         chosen[index] = None
