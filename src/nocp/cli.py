@@ -10,6 +10,7 @@ from pathlib import Path
 from nocp.errors import NocpError
 
 REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
     stats.add_argument("--json", action="store_true", help="print nocp://stats as JSON")
     stats.set_defaults(run=_stats)
+    inspect = commands.add_parser("inspect", help="show what nocp would send for a stored result")
+    inspect.add_argument("file", help="a file holding a tool result (JSON or text), or - for stdin")
+    inspect.add_argument("--focus", help="what the agent is looking for")
+    inspect.add_argument("--budget", type=int, help="token budget for this run")
+    inspect.add_argument("--tool", default="inspect", help="tool name (for [per_tool] settings)")
+    inspect.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
+    inspect.set_defaults(run=_inspect)
+    bench = commands.add_parser("bench", help="token reduction and fact recall over a corpus")
+    bench.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with manifest.json")
+    bench.add_argument("--out", type=Path, default=Path("bench-report.md"), help="Markdown report")
+    bench.add_argument("--no-perf", action="store_true", help="skip the 1 MB and 50 MB timings")
+    bench.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
+    bench.set_defaults(run=_bench)
     test = commands.add_parser("test", help="run the test suite (extra args go to pytest)")
     test.set_defaults(run=_test)
     return parser
@@ -83,6 +97,43 @@ def _stats(args: argparse.Namespace, _: list[str]) -> int:
     from nocp.report import print_stats
 
     print_stats(totals, settings.stats.path())
+    return 0
+
+
+def _inspect(args: argparse.Namespace, _: list[str]) -> int:
+    from nocp.config import load_settings
+    from nocp.inspect import inspect_result
+
+    settings = load_settings(args.config)
+    if args.budget is not None:
+        settings = settings.model_copy(update={"prune": settings.prune.model_copy(update={"budget": args.budget})})
+    text = sys.stdin.read() if args.file == "-" else _read(Path(args.file))
+    inspect_result(text, settings, tool=args.tool, focus=args.focus)
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NocpError(f"cannot read {str(path)!r}: {exc}") from None
+
+
+def _bench(args: argparse.Namespace, _: list[str]) -> int:
+    from nocp import bench
+    from nocp.config import load_settings
+
+    if not (args.corpus / "manifest.json").is_file():
+        raise NocpError(f"no corpus at {args.corpus} (a folder with manifest.json); pass --corpus DIR")
+    settings = load_settings(args.config)
+    results = bench.run_corpus(args.corpus, settings)
+    timing = None if args.no_perf else bench.time_large_json(settings)
+    huge = None if args.no_perf else bench.measure_huge(settings)
+    command = "nocp bench " + " ".join(sys.argv[2:])
+    report = bench.report(results, timing, huge, command.strip())
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"report written to {args.out}", file=sys.stderr)
     return 0
 
 

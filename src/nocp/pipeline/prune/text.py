@@ -7,6 +7,7 @@ becomes one marker naming the original lines it stands for (`path="lines[120:240
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -32,9 +33,10 @@ _VARIABLE = re.compile(
     r"|\d+(?:\.\d+)*"
 )
 _IMPORTANT = re.compile(
-    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN|WARNING|Exception|Error|Traceback|panic|failed|failure)\b"
-    r"|^\s+at \S|^Caused by|^\s+File \"|\" [45]\d\d ",
+    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN|WARNING|Traceback|panic|failed|failure)\b|\w*(?:Exception|Error)\b"
+    r"|^Caused by|\" [45]\d\d ",
 )
+_FRAME = re.compile(r"^\s+(?:at |File \")")
 _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _DOCUMENT_START = re.compile(r"\s*<(?:!doctype html|html)\b", re.IGNORECASE)
@@ -51,6 +53,12 @@ class Block:
     text: str
     rank: int = 2
     """0 must stay (headings, errors), 1 should stay (context), 2 may go."""
+    members: tuple[int, ...] = ()
+    """For a group of similar log lines: every line it stands for (else start..end)."""
+
+    def lines(self) -> range | tuple[int, ...]:
+        """The original lines this block stands for."""
+        return self.members or range(self.start, self.end)
 
 
 def kind_of(text: str) -> str:
@@ -128,11 +136,14 @@ def log_blocks(lines: list[str]) -> list[Block]:
         first = lines[members[0]]
         text = first if len(members) == 1 else first + _group_suffix([lines[i] for i in members])
         rank = 0 if _IMPORTANT.search(first) else 2
-        blocks.append(Block(members[0], members[0] + 1, text, rank))
+        blocks.append(Block(members[0], members[0] + 1, text, rank, tuple(members)))
     blocks.sort(key=lambda b: b.start)
+    for index in range(1, len(blocks)):  # the top frame of a stack trace goes with its error
+        if blocks[index - 1].rank == 0 and _FRAME.match(blocks[index].text):
+            blocks[index] = dataclasses.replace(blocks[index], rank=1)
     if blocks:
-        blocks[0] = Block(blocks[0].start, blocks[0].end, blocks[0].text, 0)
-        blocks[-1] = Block(blocks[-1].start, blocks[-1].end, blocks[-1].text, min(blocks[-1].rank, 1))
+        blocks[0] = dataclasses.replace(blocks[0], rank=0)
+        blocks[-1] = dataclasses.replace(blocks[-1], rank=min(blocks[-1].rank, 1))
     summary = _log_summary(lines)
     return [Block(0, 0, summary, 0), *blocks] if summary else blocks
 
@@ -222,25 +233,30 @@ def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
 
 
 def _render(payload: Payload, blocks: list[Block], kept: list[int], lines: list[str], handle: str) -> Payload:
+    shown = {line for i in kept for line in blocks[i].lines()}
     out: list[str] = []
-    covered = 0
-    total_lines = len(lines)
+    position = 0
     for index in kept:
         block = blocks[index]
-        if block.start > covered:
-            blank = not any(line.strip() for line in lines[covered : block.start])
-            out.append("" if blank else _gap(covered, block.start, handle))
+        if block.start > position:
+            out.extend(_gaps(lines, shown, position, block.start))
         out.append(block.text)
-        covered = max(covered, block.end)
-    if covered < total_lines:
-        out.append(_gap(covered, total_lines, handle))
-    shown = sum(b.end - b.start for b in (blocks[i] for i in kept))
-    omitted = len(kept) < len(blocks) or covered < total_lines
+        position = max(position, block.end)
+    out.extend(_gaps(lines, shown, position, len(lines)))
+    omitted = sum(1 for i, line in enumerate(lines) if i not in shown and line.strip())
     markers = payload.markers
     if omitted:
-        what = f"{max(total_lines - shown, 0):,} of {total_lines:,} lines omitted where marked [… lines[START:END]]"
+        what = f"{omitted:,} of {len(lines):,} lines omitted where marked [… lines[START:END]]"
         markers = (*markers, marker(what, handle, "lines[START:END]"))
-    return Payload("text", "\n".join(out), markers, payload.omitted or omitted)
+    return Payload("text", "\n".join(out), markers, payload.omitted or bool(omitted))
+
+
+def _gaps(lines: list[str], shown: set[int], start: int, end: int) -> list[str]:
+    """One gap marker for the lines of [start, end) not shown, or a blank line if none."""
+    missing = [i for i in range(start, end) if i not in shown and lines[i].strip()]
+    if not missing:
+        return [""] if end > start and not any(i in shown for i in range(start, end)) else []
+    return [_gap(missing[0], missing[-1] + 1, "")]
 
 
 def _gap(start: int, end: int, handle: str) -> str:
