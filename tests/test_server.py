@@ -196,7 +196,7 @@ ok: 1.5\
 """)
     assert json.loads(text_of(nested)) == _deep(198)
     assert not big.is_error
-    assert text_of(big).endswith('path="lines[START:END]")]')  # pruned to budget, marked
+    assert text_of(big).endswith('1 long line cut to 2,000 characters · nocp_expand(handle="h6e937662", path="lines[0:1]")]')
 
 
 async def test_stats_totals_equal_the_rows_and_match_an_independent_count(

@@ -138,9 +138,11 @@ def _bench(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def _test(args: argparse.Namespace, rest: list[str]) -> int:
-    import pytest
+    import subprocess
 
     tests = REPO / "tests"
     if not tests.is_dir():
         raise NocpError(f"no tests at {tests}: `nocp test` runs from a checkout of nocp")
-    return int(pytest.main([str(tests), "-p", "no:cacheprovider", *rest]))
+    # A fresh interpreter: pytest must import its plugins (anyio) before nocp does.
+    command = [sys.executable, "-m", "pytest", str(tests), "-p", "no:cacheprovider", *rest]
+    return subprocess.call(command, cwd=REPO)

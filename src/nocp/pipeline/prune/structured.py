@@ -70,6 +70,10 @@ def hoist_constants(payload: Payload, ctx: CallContext, budget: Budget) -> Paylo
     return payload.evolve(value, *notes, omitted=False)
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…(+{len(text) - limit:,} chars)"
+
+
 def _hoist(rows: list[dict[str, JSONValue]], path: str, notes: list[str]) -> list[dict[str, JSONValue]]:
     if len(rows) < MIN_ROWS:
         return rows
@@ -81,7 +85,7 @@ def _hoist(rows: list[dict[str, JSONValue]], path: str, notes: list[str]) -> lis
     }
     if not constant or len(constant) == len(first):
         return rows
-    shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in constant.items())
+    shown = ", ".join(f"{k}={_short(json.dumps(v, ensure_ascii=False))}" for k, v in constant.items())
     notes.append(f"[every row of {path or 'the result'} has {shown}]")
     return [{k: v for k, v in r.items() if k not in constant} for r in rows]
 

@@ -33,9 +33,11 @@ _VARIABLE = re.compile(
     r"|\d+(?:\.\d+)*"
 )
 _IMPORTANT = re.compile(
-    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN|WARNING|Traceback|panic|failed|failure)\b|\w*(?:Exception|Error)\b"
+    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN|WARNING|Traceback|panic|failed|failure)\b|\b\w*(?:Exception|Error)\b"
     r"|^Caused by|\" [45]\d\d ",
 )
+_SCAN = 2000
+"""Only this much of a line is searched: patterns stay linear on lines of any length."""
 _FRAME = re.compile(r"^\s+(?:at |File \")")
 _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
@@ -97,7 +99,13 @@ def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
 def prune_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Keep the blocks that matter most, within budget, in their original order."""
     text = payload.text
-    lines = text.split("\n")
+    original = text.split("\n")
+    lines = [_clip(line) for line in original]
+    clipped = [i for i, line in enumerate(original) if len(line) > _SCAN]
+    if clipped:
+        what = f"{len(clipped):,} long line{'s' if len(clipped) > 1 else ''} cut to {_SCAN:,} characters"
+        note = marker(what, ctx.handle, f"lines[{clipped[0]}:{clipped[0] + 1}]")
+        payload = Payload("text", text, (*payload.markers, note), True)
     kind = kind_of(text)
     blocks = log_blocks(lines) if kind == "log" else document_blocks(lines) if kind == "document" else line_blocks(lines)
     return _fit(payload, blocks, lines, ctx, budget)
@@ -119,7 +127,7 @@ def line_blocks(lines: list[str]) -> list[Block]:
             end += 1
         repeat = end - index
         text = lines[index] + (f" (×{repeat})" if repeat > 1 else "")
-        rank = 0 if _IMPORTANT.search(lines[index]) else 2
+        rank = 0 if _important(lines[index]) else 2
         blocks.append(Block(index, end, text, rank))
         index = end
     return blocks
@@ -135,7 +143,7 @@ def log_blocks(lines: list[str]) -> list[Block]:
     for members in groups.values():
         first = lines[members[0]]
         text = first if len(members) == 1 else first + _group_suffix([lines[i] for i in members])
-        rank = 0 if _IMPORTANT.search(first) else 2
+        rank = 0 if _important(first) else 2
         blocks.append(Block(members[0], members[0] + 1, text, rank, tuple(members)))
     blocks.sort(key=lambda b: b.start)
     for index in range(1, len(blocks)):  # the top frame of a stack trace goes with its error
@@ -185,9 +193,20 @@ def _paragraph_end(lines: list[str], start: int) -> int:
     return index
 
 
+def _clip(line: str) -> str:
+    """A very long line keeps its start, saying how much was cut."""
+    if len(line) <= _SCAN:
+        return line
+    return f"{line[:_SCAN]}…(+{len(line) - _SCAN:,} chars)"
+
+
+def _important(line: str) -> bool:
+    return bool(_IMPORTANT.search(line[:_SCAN]))
+
+
 def template(line: str) -> str:
-    """A log line with its timestamps, IPs, ids and numbers masked."""
-    masked = _TIMESTAMP.sub("<t>", line)
+    """A log line with its timestamps, IPs, ids and numbers masked (its first 2,000 chars)."""
+    masked = _TIMESTAMP.sub("<t>", line[:_SCAN])
     masked = _IP.sub("<ip>", masked)
     return _VARIABLE.sub("<n>", masked)
 
