@@ -11,13 +11,19 @@ Sources, highest precedence first:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from nocp.errors import ConfigError
 
@@ -134,6 +140,8 @@ def load_settings(
         return Settings(**merged)
     except ValidationError as exc:
         raise _explain(exc, layers, env) from None
+    except SettingsError as exc:  # e.g. NOCP_TOOLS='{bad': a section variable that is not JSON
+        raise _explain_env_parse(exc) from None
 
 
 def _file_layers(config: Path | None, cwd: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -202,6 +210,17 @@ def _explain(
     elif "input" in error and not isinstance(error["input"], dict | list):
         problem = f"{problem} (got {error['input']!r})"
     return ConfigError(_source_of(loc, layers, env), key, problem)
+
+
+def _explain_env_parse(exc: SettingsError) -> ConfigError:
+    match = re.search(r'field "(\w+)"', str(exc))
+    field = match.group(1) if match else ""
+    variable = f"NOCP_{field.upper()}" if field else "a NOCP_* variable"
+    return ConfigError(
+        f"environment variable {variable}",
+        field,
+        f"not a valid JSON object; set one key instead, e.g. NOCP_{field.upper() or 'TOOLS'}__KEY=…",
+    )
 
 
 def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]) -> str:
