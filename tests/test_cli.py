@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 
-def run_nocp(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_nocp(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NOCP_")}
     return subprocess.run(
         [sys.executable, "-m", "nocp", *args],
@@ -36,7 +38,10 @@ def assert_one_line_exit_2(result: subprocess.CompletedProcess[str]) -> str:
 BAD_CONFIGS = {
     "bad_toml": ("[tools\n", "invalid TOML"),
     "unknown_key": ("[tools]\ntimeot_s = 3\n", "tools.timeot_s: unknown key"),
-    "bad_value": ('[tools]\ntimeout_s = "soon"\n', "tools.timeout_s: Input should be a valid number"),
+    "bad_value": (
+        '[tools]\ntimeout_s = "soon"\n',
+        "tools.timeout_s: Input should be a valid number",
+    ),
     "missing_module": (
         '[tools]\nmodules = ["missing.py"]\n',
         "[tools] modules: no such file",

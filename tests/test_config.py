@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from nocp.config import Settings, load_settings
 from nocp.errors import ConfigError
 
@@ -42,7 +43,7 @@ def test_precedence_env_over_file_over_pyproject_over_defaults(
         '[tool.nocp.tools]\ntimeout_s = 10\n[tool.nocp.tokens]\nencoding = "cl100k_base"\n'
         '[tool.nocp.log]\nlevel = "INFO"\n',
     )
-    write(tmp_path / "nocp.toml", "[tools]\ntimeout_s = 20\n[log]\nlevel = \"ERROR\"\n")
+    write(tmp_path / "nocp.toml", '[tools]\ntimeout_s = 20\n[log]\nlevel = "ERROR"\n')
     settings = load_settings(cwd=tmp_path)
     assert settings.tools.timeout_s == 20  # nocp.toml beats pyproject
     assert settings.log.level == "ERROR"
@@ -57,7 +58,7 @@ def test_precedence_env_over_file_over_pyproject_over_defaults(
 
 def test_config_flag_replaces_the_cwd_nocp_toml(tmp_path: Path) -> None:
     write(tmp_path / "nocp.toml", "[tools]\ntimeout_s = 20\n")
-    explicit = write(tmp_path / "other" / "custom.toml", "[log]\nlevel = \"DEBUG\"\n")
+    explicit = write(tmp_path / "other" / "custom.toml", '[log]\nlevel = "DEBUG"\n')
     settings = load_settings(explicit, cwd=tmp_path)
     assert settings.log.level == "DEBUG"
     assert settings.tools.timeout_s == 60.0  # ./nocp.toml was not read
@@ -66,7 +67,7 @@ def test_config_flag_replaces_the_cwd_nocp_toml(tmp_path: Path) -> None:
 def test_nocp_db_variable_and_per_tool_timeouts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(tmp_path / "nocp.toml", "[stats]\ndb = \"here.db\"\n[per_tool.slow]\ntimeout_s = 5\n")
+    write(tmp_path / "nocp.toml", '[stats]\ndb = "here.db"\n[per_tool.slow]\ntimeout_s = 5\n')
     assert load_settings(cwd=tmp_path).stats.path() == tmp_path / "here.db"
     monkeypatch.setenv("NOCP_DB", str(tmp_path / "env.db"))
     settings = load_settings(cwd=tmp_path)

@@ -36,7 +36,14 @@ def inspector(started: list[subprocess.Popen[str]], db: Path, *method: str) -> N
     npx = shutil.which("npx")
     if npx is None:
         pytest.skip("npx is not installed: the MCP Inspector CLI needs Node.js")
-    server = [sys.executable, "-m", "nocp", "serve", "--config", str(REPO / "examples" / "nocp.toml")]
+    server = [
+        sys.executable,
+        "-m",
+        "nocp",
+        "serve",
+        "--config",
+        str(REPO / "examples" / "nocp.toml"),
+    ]
     # `--` ends the Inspector's own options: it has a --config of its own.
     command = [npx, "--prefer-offline", "-y", INSPECTOR, "--cli", "-e", f"NOCP_DB={db}", "--"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOCP_")}

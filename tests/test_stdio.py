@@ -28,7 +28,9 @@ class RawClient:
 
     def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         self._next_id += 1
-        self._send({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params or {}})
+        self._send(
+            {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params or {}}
+        )
         assert self.process.stdout is not None
         while True:
             line = self.process.stdout.readline()
@@ -85,7 +87,11 @@ def test_serve_over_stdio_writes_only_json_rpc_on_stdout(tmp_path: Path) -> None
     assert orders["content"][0]["text"].startswith("[200]{order_id,")
     assert not orders.get("isError") and failed["isError"] is True
     document = json.loads(stats["contents"][0]["text"])
-    received = [orders["content"][0]["text"], repo["content"][0]["text"], failed["content"][0]["text"]]
+    received = [
+        orders["content"][0]["text"],
+        repo["content"][0]["text"],
+        failed["content"][0]["text"],
+    ]
     assert document["calls"] == 3
     assert document["sent_tokens"] == sum(TokenCounter().count(t) for t in received)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pydantic
 import pytest
 from inline_snapshot import snapshot
 from mcp import Client
@@ -18,40 +16,9 @@ from mcp.server.mcpserver import MCPServer
 from nocp.errors import ResultError
 from nocp.pipeline.model import Payload
 from nocp.pipeline.normalize import normalize, sdk_default_texts, to_json_value
+from tests.pipeline.samples import USER, Address, Order
 
 pytestmark = pytest.mark.anyio
-
-
-class Address(pydantic.BaseModel):
-    city: str
-    zip: str | None = None
-
-
-class User(pydantic.BaseModel):
-    id: uuid.UUID
-    name: str
-    joined: datetime
-    balance: Decimal
-    tags: set[str]
-    address: Address
-
-
-@dataclasses.dataclass
-class Order:
-    id: int
-    day: date
-    user: User
-    codes: frozenset[int]
-
-
-USER = User(
-    id=uuid.UUID(int=7),
-    name="Ada",
-    joined=datetime(2026, 3, 1, 12, 30, tzinfo=UTC),
-    balance=Decimal("12.50"),
-    tags={f"tag{i:02d}" for i in range(20)},
-    address=Address(city="Berlin"),
-)
 
 
 def test_pydantic_models_and_dataclasses() -> None:

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inline_snapshot import snapshot
@@ -17,34 +16,7 @@ from nocp.pipeline.normalize import sdk_default_texts
 from nocp.pipeline.prune import drop_empty
 from nocp.pipeline.tokens import TokenCounter
 from tests.conftest import REPO
-
-
-def uniform_records(n: int) -> list[dict[str, Any]]:
-    start = datetime(2026, 3, 1, tzinfo=UTC)
-    return [
-        {
-            "id": 1000 + i,
-            "name": f"customer {i}",
-            "country": ["DE", "FR", "US"][i % 3],
-            "status": ["paid", "shipped"][i % 2],
-            "total": round(9.99 + i * 1.25, 2),
-            "created_at": (start + timedelta(hours=i)).isoformat(),
-            "coupon": None,
-        }
-        for i in range(n)
-    ]
-
-
-NESTED = {
-    "repo": {"name": "nocp", "owner": {"login": "ada", "id": 1, "site_admin": False}},
-    "labels": [{"name": "bug", "color": "red"}, {"name": "docs"}],
-    "events": [
-        {"type": "push", "payload": {"commits": [{"sha": "a1b2", "message": "fix"}]}},
-        {"type": "issue", "payload": {"number": 7, "title": "crash", "assignees": ["bo"]}},
-        {"type": "star"},
-    ],
-    "stats": {"stars": 42, "forks": 3, "languages": {"Python": 98.5, "Shell": 1.5}},
-}
+from tests.pipeline.samples import NESTED, uniform_records
 
 
 def test_200_uniform_records_become_toon_at_less_than_half_the_tokens() -> None:
@@ -81,8 +53,7 @@ def test_same_input_same_bytes() -> None:
 
 SCRIPT = """
 import json, sys
-from tests.pipeline.test_normalize import USER
-from tests.pipeline.test_optimize import NESTED, uniform_records
+from tests.pipeline.samples import NESTED, USER, uniform_records
 from nocp import optimize
 values = [uniform_records(50), NESTED, {"tags": {f"t{i}" for i in range(30)}}, USER]
 sys.stdout.write(json.dumps([optimize(v).text for v in values]))

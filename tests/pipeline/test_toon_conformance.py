@@ -58,4 +58,4 @@ def test_encode_fixture(test: dict[str, Any]) -> None:
 
 
 def test_shared_is_located_beside_the_repository() -> None:
-    assert SHARED == Path(__file__).resolve().parents[2].parent / "shared"
+    assert Path(__file__).resolve().parents[2].parent / "shared" == SHARED

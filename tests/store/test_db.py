@@ -22,9 +22,23 @@ def test_a_new_file_gets_every_migration_once_and_wal(tmp_path: Path) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert "calls" in db.table_names()
     assert {c.name for c in db["calls"].columns} >= {
-        "ts", "tool", "raw_tokens", "sent_tokens", "format", "is_error", "total_ms",
-        "normalize_tokens", "normalize_ms", "prune_tokens", "prune_ms",
-        "distill_tokens", "distill_ms", "encode_tokens", "encode_ms", "stages", "error",
+        "ts",
+        "tool",
+        "raw_tokens",
+        "sent_tokens",
+        "format",
+        "is_error",
+        "total_ms",
+        "normalize_tokens",
+        "normalize_ms",
+        "prune_tokens",
+        "prune_ms",
+        "distill_tokens",
+        "distill_ms",
+        "encode_tokens",
+        "encode_ms",
+        "stages",
+        "error",
     }
 
 
