@@ -82,3 +82,11 @@ def test_stats_json_on_an_empty_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["calls"] == 0 and stats["tools"] == {} and stats["by_format"] == {}
+
+
+def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    log = tmp_path / "a-file" / "nocp.log"
+    line = assert_one_line_exit_2(run_nocp("serve", cwd=tmp_path, env={"NOCP_LOG__FILE": str(log)}))
+    assert line.startswith(f"nocp: cannot open the log file '{log}': ")
+    assert line.endswith("(set [log] file or NOCP_LOG__FILE to a writable path)")

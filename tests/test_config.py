@@ -81,7 +81,7 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     config = write(
         tmp_path / "conf" / "nocp.toml",
         '[tools]\nmodules = ["tools/mine.py", "pkg.module", "../up.py"]\n'
-        '[stats]\ndb = "data/nocp.db"\n',
+        '[stats]\ndb = "data/nocp.db"\n[log]\nfile = "logs/nocp.log"\n',
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -92,6 +92,7 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
         str(tmp_path / "conf" / ".." / "up.py"),
     )
     assert settings.stats.path() == tmp_path / "conf" / "data" / "nocp.db"
+    assert settings.log.file == tmp_path / "conf" / "logs" / "nocp.log"
 
 
 def test_pyproject_paths_are_relative_to_the_pyproject(tmp_path: Path) -> None:

@@ -177,9 +177,11 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         tools = dict(tools)
         tools["modules"] = [_resolve_module(m, base) for m in tools["modules"]]
         data = {**data, "tools": tools}
-    stats = data.get("stats")
-    if isinstance(stats, dict) and isinstance(stats.get("db"), str):
-        data = {**data, "stats": {**stats, "db": str(base / Path(stats["db"]).expanduser())}}
+    for section, key in (("stats", "db"), ("log", "file")):
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            path = str(base / Path(table[key]).expanduser())
+            data = {**data, section: {**table, key: path}}
     return data
 
 
@@ -216,10 +218,11 @@ def _explain_env_parse(exc: SettingsError) -> ConfigError:
     match = re.search(r'field "(\w+)"', str(exc))
     field = match.group(1) if match else ""
     variable = f"NOCP_{field.upper()}" if field else "a NOCP_* variable"
+    example = f"NOCP_{field.upper() or 'TOOLS'}__KEY=…"
     return ConfigError(
         f"environment variable {variable}",
         field,
-        f"not a valid JSON object; set one key instead, e.g. NOCP_{field.upper() or 'TOOLS'}__KEY=…",
+        f"not a valid JSON object; set one key instead, e.g. {example}",
     )
 
 
