@@ -43,7 +43,8 @@ class TokenSettings(_Section):
     @classmethod
     def _known_encoding(cls, value: str) -> str:
         if value not in _KNOWN_ENCODINGS:
-            raise ValueError(f"unknown encoding {value!r}; use one of {', '.join(_KNOWN_ENCODINGS)}")
+            known = ", ".join(_KNOWN_ENCODINGS)
+            raise ValueError(f"unknown encoding {value!r}; use one of {known}")
         return value
 
 
@@ -226,7 +227,9 @@ def _explain_env_parse(exc: SettingsError) -> ConfigError:
     )
 
 
-def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]) -> str:
+def _source_of(
+    loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]
+) -> str:
     variable = "NOCP_" + "__".join(part.upper() for part in loc)
     if variable in env:
         return f"environment variable {variable}"
