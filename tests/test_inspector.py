@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tiktoken
 
 from tests.conftest import REPO
 
@@ -99,4 +100,8 @@ def test_the_mcp_inspector_lists_calls_and_reads_stats(
     assert result["content"][0]["text"].startswith("[200]{order_id,")
     document = json.loads(stats["contents"][0]["text"])
     assert document["calls"] == 1
+    received = len(
+        tiktoken.get_encoding("o200k_base").encode_ordinary(result["content"][0]["text"])
+    )
+    assert document["sent_tokens"] == received
     assert document["tools"]["query_orders"]["saved_pct"] >= 50

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nocp.pipeline.tokens import TokenCounter
+import tiktoken
+
 from tests.conftest import REPO
 
 PROTOCOL_VERSION = "2025-06-18"  # a version every MCP client and server of 2025-26 speaks
@@ -93,7 +94,8 @@ def test_serve_over_stdio_writes_only_json_rpc_on_stdout(tmp_path: Path) -> None
         failed["content"][0]["text"],
     ]
     assert document["calls"] == 3
-    assert document["sent_tokens"] == sum(TokenCounter().count(t) for t in received)
+    o200k = tiktoken.get_encoding("o200k_base")  # an independent count of what was received
+    assert document["sent_tokens"] == sum(len(o200k.encode_ordinary(t)) for t in received)
 
     assert len(client.lines) >= 6
     for line in client.lines:
