@@ -7,7 +7,6 @@ repo root, both in a worktree and in CI); on a user's machine they are absent an
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,6 +55,3 @@ def test_encode_fixture(test: dict[str, Any]) -> None:
     decoded = toon_format.loads(encoded, indent_size=kwargs.get("indent_size", 2))
     assert json_equal(decoded, test["input"])
 
-
-def test_shared_is_located_beside_the_repository() -> None:
-    assert Path(__file__).resolve().parents[2].parent / "shared" == SHARED
