@@ -90,3 +90,21 @@ def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
     line = assert_one_line_exit_2(run_nocp("serve", cwd=tmp_path, env={"NOCP_LOG__FILE": str(log)}))
     assert line.startswith(f"nocp: cannot open the log file '{log}': ")
     assert line.endswith("(set [log] file or NOCP_LOG__FILE to a writable path)")
+
+
+def test_stats_prints_the_totals_and_the_per_tool_table(tmp_path: Path) -> None:
+    from nocp.store.db import open_database
+    from nocp.store.stats import CallRecord, StatsStore
+
+    store = StatsStore(open_database(tmp_path / "nocp.db"))
+    store.record(CallRecord("query_orders", 27_579, 11_936, "toon", 12.0))
+    store.record(CallRecord("explode", 12, 12, "text", 1.0, is_error=True))
+    store.db.close()
+    result = run_nocp("stats", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    words = " ".join(result.stdout.split())  # independent of the terminal width
+    assert words.startswith(
+        f"2 calls ({tmp_path / 'nocp.db'}): 27,591 raw tokens → 11,948 sent, 15,643 saved (56.7%)"
+    )
+    assert "│ query_orders │ 1 │ 0 │ 27,579 │ 11,936 │ 56.7% │" in words
+    assert "│ explode │ 1 │ 1 │ 12 │ 12 │ 0.0% │" in words
