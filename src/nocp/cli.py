@@ -66,10 +66,11 @@ def _serve(args: argparse.Namespace, _: list[str]) -> int:
 
     from nocp.config import load_settings
     from nocp.logs import configure_logging
+
+    settings = load_settings(args.config)  # a bad config fails before the SDK is imported
+    configure_logging(settings.log.level, settings.log.file)
     from nocp.server import NocpServer
 
-    settings = load_settings(args.config)
-    configure_logging(settings.log.level, settings.log.file)
     server = NocpServer.from_settings(settings)
     anyio.run(server.serve_stdio)
     return 0

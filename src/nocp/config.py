@@ -11,13 +11,19 @@ Sources, highest precedence first:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from nocp.errors import ConfigError
 
@@ -37,7 +43,8 @@ class TokenSettings(_Section):
     @classmethod
     def _known_encoding(cls, value: str) -> str:
         if value not in _KNOWN_ENCODINGS:
-            raise ValueError(f"unknown encoding {value!r}; use one of {', '.join(_KNOWN_ENCODINGS)}")
+            known = ", ".join(_KNOWN_ENCODINGS)
+            raise ValueError(f"unknown encoding {value!r}; use one of {known}")
         return value
 
 
@@ -174,6 +181,8 @@ def load_settings(
         return Settings(**merged)
     except ValidationError as exc:
         raise _explain(exc, layers, env) from None
+    except SettingsError as exc:  # e.g. NOCP_TOOLS='{bad': a section variable that is not JSON
+        raise _explain_env_parse(exc) from None
 
 
 def _file_layers(config: Path | None, cwd: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -209,9 +218,11 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         tools = dict(tools)
         tools["modules"] = [_resolve_module(m, base) for m in tools["modules"]]
         data = {**data, "tools": tools}
-    stats = data.get("stats")
-    if isinstance(stats, dict) and isinstance(stats.get("db"), str):
-        data = {**data, "stats": {**stats, "db": str(base / Path(stats["db"]).expanduser())}}
+    for section, key in (("stats", "db"), ("log", "file")):
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            path = str(base / Path(table[key]).expanduser())
+            data = {**data, section: {**table, key: path}}
     return data
 
 
@@ -244,7 +255,21 @@ def _explain(
     return ConfigError(_source_of(loc, layers, env), key, problem)
 
 
-def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]) -> str:
+def _explain_env_parse(exc: SettingsError) -> ConfigError:
+    match = re.search(r'field "(\w+)"', str(exc))
+    field = match.group(1) if match else ""
+    variable = f"NOCP_{field.upper()}" if field else "a NOCP_* variable"
+    example = f"NOCP_{field.upper() or 'TOOLS'}__KEY=…"
+    return ConfigError(
+        f"environment variable {variable}",
+        field,
+        f"not a valid JSON object; set one key instead, e.g. {example}",
+    )
+
+
+def _source_of(
+    loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]
+) -> str:
     variable = "NOCP_" + "__".join(part.upper() for part in loc)
     if variable in env:
         return f"environment variable {variable}"

@@ -9,13 +9,15 @@ from typing import TextIO
 
 import structlog
 
+from nocp.errors import NocpError
+
 
 def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
     """Send structlog and every stdlib logger (mcp, litellm, httpx…) to stderr or `file`.
 
     Called once, by the CLI entry point. Library code only asks for loggers.
     """
-    stream: TextIO = file.open("a", encoding="utf-8") if file else sys.stderr
+    stream: TextIO = _open_log(file) if file else sys.stderr
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.WARNING)
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -32,6 +34,17 @@ def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )
+
+
+def _open_log(file: Path) -> TextIO:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        return file.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise NocpError(
+            f"cannot open the log file {str(file)!r}: {exc.strerror or exc} "
+            "(set [log] file or NOCP_LOG__FILE to a writable path)"
+        ) from None
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

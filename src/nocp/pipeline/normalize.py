@@ -132,7 +132,9 @@ class _Converter:
         if isinstance(obj, Decimal):
             return _decimal(obj)
         if isinstance(obj, pydantic.BaseModel):
-            return self.convert(obj.model_dump(mode="json"), path, depth)
+            # Python mode keeps sets as sets, so they are sorted below like any other set;
+            # mode="json" would list them in hash order, which changes between processes.
+            return self.convert(obj.model_dump(), path, depth)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
             return self._container(fields, path, depth)
