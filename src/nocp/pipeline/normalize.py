@@ -87,9 +87,22 @@ def _json_round_trip(obj: Any) -> JSONValue | None:
     if not isinstance(obj, dict | list):
         return None
     try:
-        return json.loads(json.dumps(obj, allow_nan=False, ensure_ascii=False, check_circular=True))
+        value = json.loads(json.dumps(obj, allow_nan=False, ensure_ascii=False, check_circular=True))
     except (TypeError, ValueError, RecursionError):
         return None
+    return None if _deeper_than(value, MAX_DEPTH) else value
+
+
+def _deeper_than(value: JSONValue, limit: int) -> bool:
+    """Whether containers nest deeper than `limit` (iterative: safe at any depth)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class _Converter:
