@@ -9,6 +9,8 @@ from typing import TextIO
 
 import structlog
 
+from nocp.redact import redact_event, redact_text
+
 
 def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
     """Send structlog and every stdlib logger (mcp, litellm, httpx…) to stderr or `file`.
@@ -19,12 +21,14 @@ def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.WARNING)
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
+            redact_event,
             structlog.processors.TimeStamper(fmt="iso"),
             structlog.dev.ConsoleRenderer(colors=False),
         ],
@@ -32,6 +36,15 @@ def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )
+
+
+class _RedactFilter(logging.Filter):
+    """Secrets out of every stdlib log record (httpx logs URLs, which may carry credentials)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_text(record.getMessage())
+        record.args = None
+        return True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
