@@ -181,6 +181,16 @@ async def call(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[bo
     return bool(result.is_error), text_of(result)
 
 
+def value_of(text: str) -> Any:
+    """The value the agent reads, whichever encoding nocp chose (compact JSON or TOON)."""
+    import toon_format
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return toon_format.decode(text)
+
+
 async def still_serving(client: Client) -> None:
     """The server answers a harmless call after whatever came before."""
     is_error, text = await call(client, "read_file", {"path": "hello.txt"})

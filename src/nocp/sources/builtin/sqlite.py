@@ -126,7 +126,7 @@ def _run(
 
 def _explain(exc: sqlite3.DatabaseError, sql: str, limits: SqliteSettings) -> SandboxError:
     message = str(exc)
-    if "not authorized" in message or "prohibited" in message:
+    if any(word in message for word in ("not authorized", "authorization denied", "prohibited")):
         return QueryRefused(
             f"query_sqlite only reads: this statement writes, attaches a database, loads an "
             f"extension or changes state, and was refused before running ({message})"
