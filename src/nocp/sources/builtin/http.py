@@ -58,13 +58,15 @@ def refusal(address: IPAddress, allowed: Sequence[IPNetwork]) -> str | None:
     embedded = _embedded_ipv4(address)
     if embedded is not None:
         return refusal(embedded, allowed)
+    if address.is_unspecified:
+        return "an unspecified address (it reaches this machine)"
     if address.is_loopback:
         return "a loopback address"
     if address.is_link_local:
         return "a link-local address (cloud metadata services live here)"
     if address.is_private:
         return "a private-network address"
-    if address.is_multicast or address.is_unspecified or address.is_reserved or not address.is_global:
+    if address.is_multicast or address.is_reserved or not address.is_global:
         return "not a public address"
     return None
 
