@@ -121,6 +121,9 @@ class HttpSettings(_Section):
     max_redirects: int = Field(5, ge=0)
     allow_networks: tuple[str, ...] = ()
     user_agent: str = "nocp"
+    host_headers: dict[str, dict[str, str]] = {}
+    """Headers added to every request to a host, by host name: credentials the agent never
+    sees (`[builtins.http.host_headers."api.example.com"] Authorization = "Bearer …"`)."""
 
     @field_validator("allow_networks")
     @classmethod

@@ -183,7 +183,8 @@ async def test_binary_content_and_error_statuses_are_errors(builtin_server, conn
 
 async def test_headers_are_sent_but_not_to_another_origin(builtin_server, connect, local_http) -> None:
     headers = {"Authorization": "Bearer s3cr3t-t0ken", "Host": "evil.example"}
-    async with connect(builtin_server(**_http())) as client:
+    server = builtin_server(**_http(host_headers={"127.0.0.1": {"X-Api-Key": "k-123"}}))
+    async with connect(server) as client:
         direct = await call(client, "http_get", {"url": local_http.url("/headers"), "headers": headers})
         # localhost is another origin (same allowed address): the credentials stay behind.
         moved = await call(client, "http_get", {
@@ -191,7 +192,7 @@ async def test_headers_are_sent_but_not_to_another_origin(builtin_server, connec
             "headers": headers,
         })
     sent, sent_after_redirect = value_of(direct[1]), value_of(moved[1])
-    assert sent["Authorization"] == "Bearer s3cr3t-t0ken"
+    assert sent["Authorization"] == "Bearer s3cr3t-t0ken" and sent["X-Api-Key"] == "k-123"
     assert sent["Host"] == f"127.0.0.1:{local_http.port}"  # the caller cannot point Host elsewhere
     assert sent_after_redirect["Host"] == f"localhost:{local_http.port}"
-    assert "Authorization" not in sent_after_redirect
+    assert "Authorization" not in sent_after_redirect and "X-Api-Key" not in sent_after_redirect

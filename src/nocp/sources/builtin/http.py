@@ -126,7 +126,9 @@ class _Fetch:
                 address = await self._vet(target)
                 # The caller's headers (credentials, often) go to the origin they named, only.
                 same_origin = _origin(target) == _origin(self._parse(url))
-                request = self._request(client, target, address, extra if same_origin else {})
+                configured = self.limits.host_headers.get(target.host, {})
+                sent = {**configured, **extra} if same_origin else dict(configured)
+                request = self._request(client, target, address, sent)
                 try:
                     response = await client.send(request, stream=True)
                 except httpx.TimeoutException:

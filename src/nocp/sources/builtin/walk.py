@@ -54,9 +54,11 @@ class IgnoreRules:
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         """Whether `path` (inside `top`) is skipped: `.git`, or matched by a `.gitignore`."""
+        if not self.enabled:
+            return False
         if path.name in ALWAYS_SKIPPED:
             return True
-        if not self.enabled or not path.is_relative_to(self.top) or path == self.top:
+        if not path.is_relative_to(self.top) or path == self.top:
             return False
         directory = path.parent
         while True:
