@@ -76,15 +76,15 @@ async def test_listings_skip_git_and_gitignored_entries(builtin_server, connect,
     assert {"path": "sub", "kind": "dir", "size": 1} in value_of(deep[1])
     assert {"path": "sub/notes.md", "kind": "file", "size": 28} in value_of(deep[1])
     assert tree[1] == snapshot("""\
-proj/
-  .gitignore  14 B
-  data.json  37 B
+./
+  .gitignore  13 B
+  data.json  36 B
   events.jsonl  27 B
   hello.txt  18 B
   sub/
     notes.md  28 B
-  table.csv  46 B
-  table.tsv  16 B\
+  table.csv  45 B
+  table.tsv  14 B\
 """)
 
 
