@@ -19,11 +19,22 @@ pytestmark = pytest.mark.anyio
 @pytest.mark.parametrize(
     ("key", "secret"),
     [
-        ("Authorization", True), ("X-Api-Key", True), ("api_key", True), ("OPENAI_API_KEY", True),
-        ("GITHUB_TOKEN", True), ("x-auth-token", True), ("client_secret", True), ("password", True),
-        ("Cookie", True), ("apiKey", True),
-        ("max_tokens", False), ("tokens", False), ("keyword", False), ("encoding", False),
-        ("monkey", False), ("allow_networks", False),
+        ("Authorization", True),
+        ("X-Api-Key", True),
+        ("api_key", True),
+        ("OPENAI_API_KEY", True),
+        ("GITHUB_TOKEN", True),
+        ("x-auth-token", True),
+        ("client_secret", True),
+        ("password", True),
+        ("Cookie", True),
+        ("apiKey", True),
+        ("max_tokens", False),
+        ("tokens", False),
+        ("keyword", False),
+        ("encoding", False),
+        ("monkey", False),
+        ("allow_networks", False),
     ],
 )
 def test_secret_key_names(key: str, secret: bool) -> None:
@@ -32,14 +43,24 @@ def test_secret_key_names(key: str, secret: bool) -> None:
 
 def test_values_under_secret_keys_and_env_are_masked() -> None:
     value = {
-        "upstreams": [{"name": "gh", "env": {"GITHUB_TOKEN": "ghp_x", "HOME": "/root", "EMPTY": ""},
-                       "headers": {"Authorization": "Bearer abc", "Accept": "json"}}],
+        "upstreams": [
+            {
+                "name": "gh",
+                "env": {"GITHUB_TOKEN": "ghp_x", "HOME": "/root", "EMPTY": ""},
+                "headers": {"Authorization": "Bearer abc", "Accept": "json"},
+            }
+        ],
         "api_key": None,
         "tokens": {"encoding": "o200k_base"},
     }
     assert redact(value) == {
-        "upstreams": [{"name": "gh", "env": {"GITHUB_TOKEN": "***", "HOME": "***", "EMPTY": ""},
-                       "headers": {"Authorization": "***", "Accept": "json"}}],
+        "upstreams": [
+            {
+                "name": "gh",
+                "env": {"GITHUB_TOKEN": "***", "HOME": "***", "EMPTY": ""},
+                "headers": {"Authorization": "***", "Accept": "json"},
+            }
+        ],
         "api_key": None,  # unset stays visibly unset
         "tokens": {"encoding": "o200k_base"},
     }
@@ -48,7 +69,8 @@ def test_values_under_secret_keys_and_env_are_masked() -> None:
 def test_secrets_inside_text_are_masked() -> None:
     text = (
         "GET https://bob:hunter2@example.com/?api_key=abc123&page=2 max_tokens=5 "
-        'Authorization: Bearer eyJhbGciOi.x.y {"password": "two words"} key sk-ant-abcdefghijklmnop1234'
+        'Authorization: Bearer eyJhbGciOi.x.y {"password": "two words"} '
+        "key sk-ant-abcdefghijklmnop1234"
     )
     assert redact_text(text) == (
         "GET https://bob:***@example.com/?api_key=***&page=2 max_tokens=5 "
@@ -56,7 +78,9 @@ def test_secrets_inside_text_are_masked() -> None:
     )
 
 
-async def test_serve_with_root_shows_redacted_config_and_logs_nothing_secret(tmp_path: Path) -> None:
+async def test_serve_with_root_shows_redacted_config_and_logs_nothing_secret(
+    tmp_path: Path,
+) -> None:
     root = tmp_path / "root"
     root.mkdir()
     (root / "note.txt").write_text("inside\n")
@@ -84,7 +108,9 @@ async def test_serve_with_root_shows_redacted_config_and_logs_nothing_secret(tmp
         await client.call_tool("leak", {})
     effective = json.loads(config_text)
     assert effective["builtins"]["roots"] == [str(root)]
-    assert effective["builtins"]["http"]["host_headers"] == {"api.example.com": {"Authorization": "***"}}
+    assert effective["builtins"]["http"]["host_headers"] == {
+        "api.example.com": {"Authorization": "***"}
+    }
     assert "very-secret" not in config_text
     assert text_of(read) == "inside" and outside.is_error
     logged = log.read_text()

@@ -87,25 +87,25 @@ BUILTIN_GROUPS: dict[str, tuple[str, ...]] = {
 class FilesSettings(_Section):
     """Limits of `read_file`, `list_directory` and `directory_tree`."""
 
-    max_file_bytes: int = Field(8_000_000, gt=0)
-    max_entries: int = Field(2_000, gt=0)
-    max_depth: int = Field(20, gt=0)
+    max_file_bytes: int = Field(default=8_000_000, gt=0)
+    max_entries: int = Field(default=2_000, gt=0)
+    max_depth: int = Field(default=20, gt=0)
 
 
 class SearchSettings(_Section):
     """Bounds of `search_text`: files scanned, matches returned, seconds spent."""
 
-    max_files: int = Field(5_000, gt=0)
-    max_matches: int = Field(200, gt=0)
-    max_file_bytes: int = Field(2_000_000, gt=0)
-    timeout_s: float = Field(10.0, gt=0)
+    max_files: int = Field(default=5_000, gt=0)
+    max_matches: int = Field(default=200, gt=0)
+    max_file_bytes: int = Field(default=2_000_000, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0)
 
 
 class SqliteSettings(_Section):
     """Bounds of `query_sqlite`."""
 
-    max_rows: int = Field(500, gt=0)
-    timeout_s: float = Field(20.0, gt=0)
+    max_rows: int = Field(default=500, gt=0)
+    timeout_s: float = Field(default=20.0, gt=0)
 
 
 class HttpSettings(_Section):
@@ -116,9 +116,9 @@ class HttpSettings(_Section):
     refused after DNS resolution and again on every redirect.
     """
 
-    timeout_s: float = Field(15.0, gt=0)
-    max_bytes: int = Field(5_000_000, gt=0)
-    max_redirects: int = Field(5, ge=0)
+    timeout_s: float = Field(default=15.0, gt=0)
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
     allow_networks: tuple[str, ...] = ()
     user_agent: str = "nocp"
     host_headers: dict[str, dict[str, str]] = {}

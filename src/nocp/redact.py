@@ -13,15 +13,30 @@ Three rules, applied to any JSON-like value:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 REDACTED = "***"
 
-SECRET_WORDS = frozenset({
-    "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "authorization",
-    "auth", "cookie", "credential", "credentials", "sessionid", "signature", "bearer",
-})
+SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "authorization",
+        "auth",
+        "cookie",
+        "credential",
+        "credentials",
+        "sessionid",
+        "signature",
+        "bearer",
+    }
+)
 """Words that make a key name a secret: `GITHUB_TOKEN`, `X-Auth-Token`, `client_secret`. A name
 ending in `key` (`API_KEY`, `X-Api-Key`) is one too; `max_tokens` and `keyword` are not."""
 
@@ -29,7 +44,9 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 ENV_KEYS = frozenset({"env", "environment"})
 
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<pw>[^/\s@]+)@")
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<pw>[^/\s@]+)@"
+)
 _KEY_SEP = re.compile(r"(?P<key>[A-Za-z_][\w.-]*)[\"']?\s*(?:=|:(?!//))\s*")
 _VALUE = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s&,;\"'<>]+")
 _BEARER = re.compile(r"\b([Bb]earer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")
@@ -123,7 +140,7 @@ def _mask(value: Any) -> Any:
     return REDACTED
 
 
-def redact_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> dict[str, Any]:
     """A structlog processor applying `redact` to every log event."""
     redacted: dict[str, Any] = redact(event)
     return redacted

@@ -44,7 +44,7 @@ def list_resources() -> list[types.Resource]:
         types.Resource(
             uri=CONFIG,
             name="config",
-            description="The effective configuration (sandbox roots, limits, tools), secrets redacted.",
+            description="The effective configuration (roots, limits, tools), secrets redacted.",
             mime_type="application/json",
         ),
     ]

@@ -38,6 +38,7 @@ SECRET = "TOP-SECRET-4f1c"
 
 # --- network record: every connect and lookup, through audit hooks -------------------------------
 
+
 class NetworkRecord:
     """What the process tried to reach while `active`."""
 
@@ -84,7 +85,8 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             host, port = str(address[0]), int(address[1])
             NETWORK.connects.append((host, port))
             if ipaddress.ip_address(host.split("%")[0]) not in (
-                ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"),
+                ipaddress.ip_address("127.0.0.1"),
+                ipaddress.ip_address("::1"),
             ):
                 raise RuntimeError(f"test suite tried to connect to {host}:{port}")
 
@@ -100,6 +102,7 @@ def network() -> Iterator[NetworkRecord]:
 
 
 # --- the sandbox on disk ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def layout(tmp_path: Path) -> dict[str, Path]:
@@ -136,7 +139,10 @@ def disk_state(top: Path) -> dict[str, tuple[Any, ...]]:
             if stat.S_ISREG(info.st_mode) and info.st_size < 50_000_000:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
             state[str(path.relative_to(top))] = (
-                stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, digest
+                stat.S_IFMT(info.st_mode),
+                info.st_size,
+                info.st_mtime_ns,
+                digest,
             )
     return state
 
@@ -163,7 +169,9 @@ def builtin_server(layout: dict[str, Path], tmp_path: Path) -> Callable[..., Noc
     """A NocpServer with the built-in tools, sandboxed to layout['root'] (or `roots`)."""
 
     def build(
-        roots: list[Path] | None = None, resolver: Resolver | None = mapped_resolver, **builtins: Any
+        roots: list[Path] | None = None,
+        resolver: Resolver | None = mapped_resolver,
+        **builtins: Any,
     ) -> NocpServer:
         db = tmp_path / "stats" / "nocp.db"
         db.parent.mkdir(exist_ok=True)
@@ -199,6 +207,7 @@ async def still_serving(client: Client) -> None:
 
 # --- a local HTTP server on 127.0.0.1 --------------------------------------------------------
 
+
 class LocalHttp:
     """A real HTTP server on 127.0.0.1 with a route per test case; counts requests per path."""
 
@@ -219,93 +228,95 @@ class LocalHttp:
 
 
 def _handler(server: LocalHttp) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    return type("Handler", (_Routes,), {"owner": server})
 
-        def log_message(self, format: str, *args: Any) -> None:  # keep stderr quiet
-            pass
 
-        def do_GET(self) -> None:
-            server.requests.append((self.path, dict(self.headers.items())))
-            url = urlparse(self.path)
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            route = getattr(self, "route_" + url.path.strip("/").replace("-", "_"), None)
-            if route is None:
-                self.send(404, "text/plain", b"no such route")
-            else:
-                route(query)
+class _Routes(BaseHTTPRequestHandler):
+    owner: LocalHttp
+    protocol_version = "HTTP/1.1"
 
-        def send(self, status: int, ctype: str, body: bytes, **headers: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in headers.items():
-                self.send_header(key.replace("_", "-"), value)
-            self.end_headers()
-            self.wfile.write(body)
+    def log_message(self, format: str, *args: Any) -> None:  # keep stderr quiet
+        pass
 
-        def route_json(self, _: dict[str, str]) -> None:
-            body = [{"id": i, "name": f"item{i}", "ok": True} for i in range(20)]
-            self.send(200, "application/json", json.dumps(body).encode())
+    def do_GET(self) -> None:
+        self.owner.requests.append((self.path, dict(self.headers.items())))
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        route = getattr(self, "route_" + url.path.strip("/").replace("-", "_"), None)
+        if route is None:
+            self.send(404, "text/plain", b"no such route")
+        else:
+            route(query)
 
-        def route_html(self, _: dict[str, str]) -> None:
-            page = (
-                "<html><head><title>T</title><style>p{color:red}</style>"
-                "<script>var tracking = 1;</script></head><body><h1>Release notes</h1>"
-                "<p>Version <b>2.0</b> is out.</p><ul><li>faster</li><li>smaller</li></ul>"
-                "<img src='x.png'></body></html>"
-            )
-            self.send(200, "text/html; charset=utf-8", page.encode())
+    def send(self, status: int, ctype: str, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(body)
 
-        def route_headers(self, _: dict[str, str]) -> None:
-            self.send(200, "application/json", json.dumps(dict(self.headers.items())).encode())
+    def route_json(self, _: dict[str, str]) -> None:
+        body = [{"id": i, "name": f"item{i}", "ok": True} for i in range(20)]
+        self.send(200, "application/json", json.dumps(body).encode())
 
-        def route_image(self, _: dict[str, str]) -> None:
-            self.send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    def route_html(self, _: dict[str, str]) -> None:
+        page = (
+            "<html><head><title>T</title><style>p{color:red}</style>"
+            "<script>var tracking = 1;</script></head><body><h1>Release notes</h1>"
+            "<p>Version <b>2.0</b> is out.</p><ul><li>faster</li><li>smaller</li></ul>"
+            "<img src='x.png'></body></html>"
+        )
+        self.send(200, "text/html; charset=utf-8", page.encode())
 
-        def route_missing(self, _: dict[str, str]) -> None:
-            self.send(404, "application/json", b'{"error": "no such thing"}')
+    def route_headers(self, _: dict[str, str]) -> None:
+        self.send(200, "application/json", json.dumps(dict(self.headers.items())).encode())
 
-        def route_redirect(self, query: dict[str, str]) -> None:
-            self.send(302, "text/plain", b"", Location=query["to"])
+    def route_image(self, _: dict[str, str]) -> None:
+        self.send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
 
-        def route_loop(self, _: dict[str, str]) -> None:
-            self.send(302, "text/plain", b"", Location="/loop")
+    def route_missing(self, _: dict[str, str]) -> None:
+        self.send(404, "application/json", b'{"error": "no such thing"}')
 
-        def route_big_declared(self, _: dict[str, str]) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(50_000_000))
-            self.end_headers()
-            self._write_until_closed(b"x" * 65536, 50_000_000)
+    def route_redirect(self, query: dict[str, str]) -> None:
+        self.send(302, "text/plain", b"", Location=query["to"])
 
-        def route_big_undeclared(self, _: dict[str, str]) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            self._write_until_closed(b"y" * 65536, 50_000_000)
+    def route_loop(self, _: dict[str, str]) -> None:
+        self.send(302, "text/plain", b"", Location="/loop")
 
-        def route_slow(self, _: dict[str, str]) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            self.wfile.write(b"a little, then nothing")
-            self.wfile.flush()
-            server.release.wait(30)  # until the test ends; the client must give up first
+    def route_big_declared(self, _: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(50_000_000))
+        self.end_headers()
+        self._write_until_closed(b"x" * 65536, 50_000_000)
 
-        def _write_until_closed(self, chunk: bytes, total: int) -> None:
-            sent = 0
-            try:
-                while sent < total:
-                    self.wfile.write(chunk)
-                    sent += len(chunk)
-            except OSError:
-                pass  # the client hung up: what the size cap should make it do
+    def route_big_undeclared(self, _: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self._write_until_closed(b"y" * 65536, 50_000_000)
 
-    return Handler
+    def route_slow(self, _: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b"a little, then nothing")
+        self.wfile.flush()
+        self.owner.release.wait(30)  # until the test ends; the client must give up first
+
+    def _write_until_closed(self, chunk: bytes, total: int) -> None:
+        sent = 0
+        try:
+            while sent < total:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the client hung up: what the size cap should make it do
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ async def test_dev_zero_is_refused_outside_the_roots(builtin_server, connect, la
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
-async def test_devices_are_refused_even_inside_a_root(builtin_server, connect, layout, device) -> None:
+async def test_devices_are_refused_even_inside_a_root(
+    builtin_server, connect, layout, device
+) -> None:
     server = builtin_server(roots=[layout["root"], Path("/dev")])
     async with connect(server) as client:
         is_error, text = await call(client, "read_file", {"path": device})
@@ -41,8 +43,11 @@ async def test_a_fifo_is_refused_without_blocking(builtin_server, connect, layou
         listing = await call(client, "list_directory", {"path": "."})
         found = await call(client, "search_text", {"pattern": "hello"})
         await still_serving(client)
-    assert read == (True, "Error: tool 'read_file' raised SandboxError: "
-                    "'pipe' is a FIFO (named pipe), not a file; it will not be read")
+    assert read == (
+        True,
+        "Error: tool 'read_file' raised SandboxError: "
+        "'pipe' is a FIFO (named pipe), not a file; it will not be read",
+    )
     assert sql[0] and "FIFO" in sql[1]
     assert "pipe,fifo" in listing[1]
     assert found == (False, "[1]{file,line,text}:\n  hello.txt,1,hello from inside")
@@ -107,6 +112,9 @@ async def test_a_sparse_multi_gigabyte_file_is_bounded(builtin_server, connect, 
         found = await call(client, "search_text", {"pattern": "header"})
         await still_serving(client)
     assert is_error and "binary file" in text  # the zeros past the header are NUL bytes
-    assert found == (False, "no matches for 'header' in '.' (3 files searched, "
-                     "1 skipped (binary, too large or unreadable))")
+    assert found == (
+        False,
+        "no matches for 'header' in '.' (3 files searched, "
+        "1 skipped (binary, too large or unreadable))",
+    )
     assert disk_state(layout["tmp"]) == before

@@ -32,7 +32,7 @@ WRITES = {
     "pragma_query_only_off": "PRAGMA query_only = OFF",
     "pragma_page_size": "PRAGMA page_size = 512",
     "load_extension": "SELECT load_extension('/tmp/evil.so')",
-    "write_in_cte_insert": "WITH c(n) AS (SELECT 'mallory') INSERT INTO users (name) SELECT n FROM c",
+    "write_in_cte_insert": "WITH c(n) AS (SELECT 'm') INSERT INTO users (name) SELECT n FROM c",
     "write_in_cte_delete": "WITH c AS (SELECT 1) DELETE FROM users WHERE id IN (SELECT * FROM c)",
     "replace": "REPLACE INTO users (id, name) VALUES (1, 'mallory')",
     "upsert_returning": "INSERT INTO users (name) VALUES ('m') RETURNING id",
@@ -67,16 +67,24 @@ async def test_writes_are_refused_and_nothing_changes(
 ) -> None:
     before = disk_state(layout["tmp"])
     async with connect(builtin_server()) as client:
-        is_error, text = await call(client, "query_sqlite", {"database": "app.db", "sql": WRITES[case]})
-        count = await call(client, "query_sqlite", {"database": "app.db", "sql": "SELECT count(*) AS n FROM users"})
+        is_error, text = await call(
+            client, "query_sqlite", {"database": "app.db", "sql": WRITES[case]}
+        )
+        count = await call(
+            client, "query_sqlite", {"database": "app.db", "sql": "SELECT count(*) AS n FROM users"}
+        )
         await still_serving(client)
     assert is_error
     assert "query_sqlite only reads" in text
     assert count[0] is False and value_of(count[1]) == [{"n": 1200}]
-    assert disk_state(layout["tmp"]) == before  # no file written, created (attached.db, -wal) or touched
+    assert (
+        disk_state(layout["tmp"]) == before
+    )  # no file written, created (attached.db, -wal) or touched
 
 
-async def test_more_than_one_statement_is_refused(builtin_server, connect, layout, database) -> None:
+async def test_more_than_one_statement_is_refused(
+    builtin_server, connect, layout, database
+) -> None:
     before = disk_state(layout["tmp"])
     async with connect(builtin_server()) as client:
         is_error, text = await call(
@@ -91,8 +99,13 @@ async def test_the_authorizer_alone_denies_writes(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "rw.db")
     db.execute("CREATE TABLE t (x)")
     db.set_authorizer(authorize)
-    for sql in (WRITES["insert"].replace("users (name)", "t (x)"), "DROP TABLE t",
-                "ATTACH ':memory:' AS a", "PRAGMA writable_schema = ON", "PRAGMA user_version = 3"):
+    for sql in (
+        WRITES["insert"].replace("users (name)", "t (x)"),
+        "DROP TABLE t",
+        "ATTACH ':memory:' AS a",
+        "PRAGMA writable_schema = ON",
+        "PRAGMA user_version = 3",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
             db.execute(sql)
     assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
@@ -103,25 +116,57 @@ async def test_reads_work_with_params_row_cap_and_true_total(
     builtin_server, connect, layout, database
 ) -> None:
     async with connect(builtin_server(sqlite={"max_rows": 3})) as client:
-        capped = await call(client, "query_sqlite", {"database": "app.db", "sql": "SELECT id, name FROM users"})
-        params = await call(client, "query_sqlite", {
-            "database": "app.db", "sql": "SELECT name FROM users WHERE id = ?", "params": [2],
-        })
-        bad_params = await call(client, "query_sqlite", {
-            "database": "app.db", "sql": "SELECT name FROM users WHERE id = ?", "params": [1, 2],
-        })
-        named = await call(client, "query_sqlite", {
-            "database": "app.db", "sql": "SELECT name FROM users WHERE team = :team AND id < 5",
-            "params": {"team": "web"},
-        })
-        pragma = await call(client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA table_info(users)"})
-        version = await call(client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA user_version"})
-        recursive = await call(client, "query_sqlite", {
-            "database": "app.db",
-            "sql": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 2) SELECT n FROM c",
-        })
+        capped = await call(
+            client, "query_sqlite", {"database": "app.db", "sql": "SELECT id, name FROM users"}
+        )
+        params = await call(
+            client,
+            "query_sqlite",
+            {
+                "database": "app.db",
+                "sql": "SELECT name FROM users WHERE id = ?",
+                "params": [2],
+            },
+        )
+        bad_params = await call(
+            client,
+            "query_sqlite",
+            {
+                "database": "app.db",
+                "sql": "SELECT name FROM users WHERE id = ?",
+                "params": [1, 2],
+            },
+        )
+        named = await call(
+            client,
+            "query_sqlite",
+            {
+                "database": "app.db",
+                "sql": "SELECT name FROM users WHERE team = :team AND id < 5",
+                "params": {"team": "web"},
+            },
+        )
+        pragma = await call(
+            client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA table_info(users)"}
+        )
+        version = await call(
+            client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA user_version"}
+        )
+        recursive = await call(
+            client,
+            "query_sqlite",
+            {
+                "database": "app.db",
+                "sql": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 2)"
+                " SELECT n FROM c",
+            },
+        )
     assert value_of(capped[1]) == {
-        "rows": [{"id": 1, "name": "user0"}, {"id": 2, "name": "user1"}, {"id": 3, "name": "user2"}],
+        "rows": [
+            {"id": 1, "name": "user0"},
+            {"id": 2, "name": "user1"},
+            {"id": 3, "name": "user2"},
+        ],
         "total_rows": 1200,
         "note": "… first 3 of 1,200 rows; narrow with WHERE or page with LIMIT/OFFSET",
     }
@@ -135,7 +180,9 @@ async def test_reads_work_with_params_row_cap_and_true_total(
 
 async def test_a_file_that_is_not_a_database_is_refused(builtin_server, connect, layout) -> None:
     async with connect(builtin_server()) as client:
-        is_error, text = await call(client, "query_sqlite", {"database": "hello.txt", "sql": "select 1"})
+        is_error, text = await call(
+            client, "query_sqlite", {"database": "hello.txt", "sql": "select 1"}
+        )
         missing = await call(client, "query_sqlite", {"database": "nope.db", "sql": "select 1"})
     assert is_error and "'hello.txt' is not a SQLite database" in text
     assert missing[0] and "no such file or directory: 'nope.db'" in missing[1]

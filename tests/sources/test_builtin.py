@@ -71,7 +71,15 @@ async def test_listings_skip_git_and_gitignored_entries(builtin_server, connect,
         deep = await call(client, "list_directory", {"path": ".", "depth": 2})
         tree = await call(client, "directory_tree", {"path": "."})
     names = [row["path"] for row in value_of(listing[1])]
-    assert names == [".gitignore", "data.json", "events.jsonl", "hello.txt", "sub", "table.csv", "table.tsv"]
+    assert names == [
+        ".gitignore",
+        "data.json",
+        "events.jsonl",
+        "hello.txt",
+        "sub",
+        "table.csv",
+        "table.tsv",
+    ]
     assert {"build", "app.log", ".git"} <= {row["path"] for row in value_of(everything[1])}
     assert {"path": "sub", "kind": "dir", "size": 1} in value_of(deep[1])
     assert {"path": "sub/notes.md", "kind": "file", "size": 28} in value_of(deep[1])
@@ -94,7 +102,10 @@ async def test_listing_limits_are_marked(builtin_server, connect, project) -> No
         tree = await call(client, "directory_tree", {"path": "."})
     value = value_of(listing[1])
     assert len(value["entries"]) == 2
-    assert value["note"] == "… 5 more entries not listed (limit 2); list a subdirectory or use less depth"
+    assert (
+        value["note"]
+        == "… 5 more entries not listed (limit 2); list a subdirectory or use less depth"
+    )
     assert tree[1].endswith("… 6 more entries not shown (limit 2)")
 
 
@@ -130,8 +141,21 @@ async def test_search_text_stops_at_its_match_limit(builtin_server, connect, pro
 @pytest.mark.parametrize(
     ("builtins", "expected"),
     [
-        ({}, ["read_file", "list_directory", "directory_tree", "search_text", "query_sqlite", "http_get"]),
-        ({"disabled": ["http"]}, ["read_file", "list_directory", "directory_tree", "search_text", "query_sqlite"]),
+        (
+            {},
+            [
+                "read_file",
+                "list_directory",
+                "directory_tree",
+                "search_text",
+                "query_sqlite",
+                "http_get",
+            ],
+        ),
+        (
+            {"disabled": ["http"]},
+            ["read_file", "list_directory", "directory_tree", "search_text", "query_sqlite"],
+        ),
         ({"disabled": ["files", "query_sqlite"]}, ["search_text", "http_get"]),
         ({"enabled": False}, []),
     ],
@@ -152,7 +176,9 @@ def test_config_checks_builtin_names_and_resolves_roots_against_the_file(tmp_pat
     settings = load_settings(config, cwd=tmp_path)
     assert settings.builtins.roots == (tmp_path / "conf" / "data", Path("/srv"))
     config.write_text('[builtins]\ndisabled = ["shell"]\n')
-    with pytest.raises(ConfigError, match="builtins.disabled: Value error, unknown built-in 'shell'"):
+    with pytest.raises(
+        ConfigError, match=r"builtins\.disabled: Value error, unknown built-in 'shell'"
+    ):
         load_settings(config, cwd=tmp_path)
     config.write_text('[builtins.http]\nallow_networks = ["localhost"]\n')
     with pytest.raises(ConfigError, match="'localhost' is not an IP address or CIDR range"):
@@ -162,9 +188,17 @@ def test_config_checks_builtin_names_and_resolves_roots_against_the_file(tmp_pat
 async def test_config_resource_shows_effective_settings_with_secrets_redacted(
     builtin_server, connect, layout
 ) -> None:
-    server = builtin_server(http={"host_headers": {"api.example.com": {
-        "Authorization": "Bearer live-secret-1", "X-Api-Key": "live-secret-2", "Accept": "text/csv",
-    }}})
+    server = builtin_server(
+        http={
+            "host_headers": {
+                "api.example.com": {
+                    "Authorization": "Bearer live-secret-1",
+                    "X-Api-Key": "live-secret-2",
+                    "Accept": "text/csv",
+                }
+            }
+        }
+    )
     async with connect(server) as client:
         listed = [str(r.uri) for r in (await client.list_resources()).resources]
         text = (await client.read_resource("nocp://config")).contents[0].text

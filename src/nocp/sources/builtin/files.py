@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from nocp.config import FilesSettings
-from nocp.sources.builtin.sandbox import Sandbox, SandboxError, open_regular, require_kind, stat_existing
+from nocp.sources.builtin.sandbox import (
+    Sandbox,
+    SandboxError,
+    open_regular,
+    require_kind,
+    stat_existing,
+)
 from nocp.sources.builtin.walk import Entry, IgnoreRules, walk
 
 BINARY_SNIFF = 8192
@@ -36,13 +42,16 @@ def read_text(fd: int, shown: str, limit: int) -> tuple[str, int, bool]:
     truncated = len(data) > limit
     data = data[:limit]
     if b"\x00" in data:
-        raise SandboxError(f"{shown!r} is a binary file (it holds NUL bytes); only text files are read")
+        raise SandboxError(
+            f"{shown!r} is a binary file (it holds NUL bytes); only text files are read"
+        )
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
         text = decoder.decode(data, final=not truncated)  # a cut multi-byte char is not an error
     except UnicodeDecodeError as exc:
         raise SandboxError(
-            f"{shown!r} is not UTF-8 text (bad byte at offset {exc.start}); only text files are read"
+            f"{shown!r} is not UTF-8 text (bad byte at offset {exc.start}); "
+            "only text files are read"
         ) from None
     return text, max(size, len(data)), truncated
 
@@ -88,10 +97,15 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
             rel = entry.path.relative_to(base).as_posix()
             rows.append({"path": rel, "kind": entry.kind, "size": _size(entry, rules)})
         if not rows:
-            return f"{path!r} is an empty directory" + (" (after .gitignore)" if not include_ignored else "")
+            return f"{path!r} is an empty directory" + (
+                " (after .gitignore)" if not include_ignored else ""
+            )
         if more:
-            return {"entries": rows, "note": f"… {more:,} more entries not listed "
-                    f"(limit {limits.max_entries:,}); list a subdirectory or use less depth"}
+            return {
+                "entries": rows,
+                "note": f"… {more:,} more entries not listed "
+                f"(limit {limits.max_entries:,}); list a subdirectory or use less depth",
+            }
         return rows
 
     def directory_tree(path: str = ".", include_ignored: bool = False) -> str:
@@ -128,7 +142,9 @@ def _size(entry: Entry, rules: IgnoreRules) -> int:
         return entry.size
     try:
         with os.scandir(entry.path) as it:
-            return sum(1 for e in it if not rules.ignored(Path(e.path), e.is_dir(follow_symlinks=False)))
+            return sum(
+                1 for e in it if not rules.ignored(Path(e.path), e.is_dir(follow_symlinks=False))
+            )
     except OSError:
         return 0
 
@@ -191,9 +207,11 @@ def _rows(lines: list[str], delimiter: str) -> list[dict[str, Any]] | None:
     header = _unique([name.strip() or f"column{i + 1}" for i, name in enumerate(records[0])])
     rows = []
     for record in records[1:]:
-        row: dict[str, Any] = {name: _cell(value) for name, value in zip(header, record, strict=False)}
+        row: dict[str, Any] = {
+            name: _cell(value) for name, value in zip(header, record, strict=False)
+        }
         if len(record) > len(header):
-            row["_extra"] = record[len(header):]
+            row["_extra"] = record[len(header) :]
         rows.append(row)
     return rows
 

@@ -30,8 +30,14 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_TEXT_TYPES = ("text/", "application/xml", "application/javascript", "application/x-yaml",
-               "application/yaml", "application/csv")
+_TEXT_TYPES = (
+    "text/",
+    "application/xml",
+    "application/javascript",
+    "application/x-yaml",
+    "application/yaml",
+    "application/csv",
+)
 
 
 class HttpRefused(NocpError):
@@ -120,8 +126,10 @@ class _Fetch:
         target = self._parse(url)
         extra = {k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")}
         timeout = httpx.Timeout(self.limits.timeout_s)
-        async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=timeout) as client:
-            for hop in range(self.limits.max_redirects + 1):
+        async with httpx.AsyncClient(
+            trust_env=False, follow_redirects=False, timeout=timeout
+        ) as client:
+            for _ in range(self.limits.max_redirects + 1):
                 self.current = str(target)
                 address = await self._vet(target)
                 # The caller's headers (credentials, often) go to the origin they named, only.
@@ -171,7 +179,9 @@ class _Fetch:
         try:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
-            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in await self.resolve(host, port)]
+            addresses = [
+                ipaddress.ip_address(a.split("%")[0]) for a in await self.resolve(host, port)
+            ]
         if not addresses:
             raise HttpFailed(f"host {host!r} resolved to no address")
         for address in addresses:
@@ -245,10 +255,7 @@ def _shape(response: httpx.Response, body: bytes, url: str) -> Any:
 
 
 def _is_text(content_type: str) -> bool:
-    return (
-        content_type.startswith(_TEXT_TYPES)
-        or content_type.endswith(("json", "+xml", "html"))
-    )
+    return content_type.startswith(_TEXT_TYPES) or content_type.endswith(("json", "+xml", "html"))
 
 
 def _decode(content_type: str, text: str) -> Any:

@@ -21,31 +21,62 @@ HEADER = b"SQLite format 3\x00"
 
 _ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
 
-READ_ONLY_PRAGMAS = frozenset({
-    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-    "foreign_key_list", "foreign_key_check", "database_list", "collation_list", "function_list",
-    "module_list", "pragma_list", "compile_options", "integrity_check", "quick_check",
-})
+READ_ONLY_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "foreign_key_check",
+        "database_list",
+        "collation_list",
+        "function_list",
+        "module_list",
+        "pragma_list",
+        "compile_options",
+        "integrity_check",
+        "quick_check",
+    }
+)
 """PRAGMAs that only read, whatever their argument (the argument names a table or a limit)."""
 
-QUERY_PRAGMAS = frozenset({
-    "user_version", "application_id", "schema_version", "data_version", "page_count",
-    "page_size", "freelist_count", "encoding", "journal_mode", "auto_vacuum", "max_page_count",
-})
+QUERY_PRAGMAS = frozenset(
+    {
+        "user_version",
+        "application_id",
+        "schema_version",
+        "data_version",
+        "page_count",
+        "page_size",
+        "freelist_count",
+        "encoding",
+        "journal_mode",
+        "auto_vacuum",
+        "max_page_count",
+    }
+)
 """PRAGMAs that read without an argument but change state with one (`user_version = 7`)."""
 
 DENIED_FUNCTIONS = frozenset({"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"})
+
 
 class QueryRefused(SandboxError):
     """The statement would write, attach, load code or change state; query_sqlite only reads."""
 
 
-def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
+def authorize(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
+) -> int:
     """The SQLite authorizer: allow reading, deny everything else (see the module docstring)."""
     if action in _ALLOWED_ACTIONS:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
-        return sqlite3.SQLITE_DENY if (arg2 or "").lower() in DENIED_FUNCTIONS else sqlite3.SQLITE_OK
+        return (
+            sqlite3.SQLITE_DENY if (arg2 or "").lower() in DENIED_FUNCTIONS else sqlite3.SQLITE_OK
+        )
     if action == sqlite3.SQLITE_PRAGMA:
         name = (arg1 or "").lower()
         if name in READ_ONLY_PRAGMAS or (name in QUERY_PRAGMAS and arg2 is None):
@@ -81,7 +112,9 @@ def _check_header(real: Path, shown: str) -> None:
     with open(fd, "rb") as file:
         head = file.read(len(HEADER))
     if head != HEADER and head:
-        raise SandboxError(f"{shown!r} is not a SQLite database (its header is not 'SQLite format 3')")
+        raise SandboxError(
+            f"{shown!r} is not a SQLite database (its header is not 'SQLite format 3')"
+        )
 
 
 def _connect(real: Path, limits: SqliteSettings) -> sqlite3.Connection:
@@ -99,7 +132,9 @@ def _connect(real: Path, limits: SqliteSettings) -> sqlite3.Connection:
 
 
 def _run(
-    connection: sqlite3.Connection, sql: str, params: list[Any] | dict[str, Any] | None,
+    connection: sqlite3.Connection,
+    sql: str,
+    params: list[Any] | dict[str, Any] | None,
     limits: SqliteSettings,
 ) -> Any:
     try:
@@ -119,7 +154,8 @@ def _run(
         return {
             "rows": rows,
             "total_rows": total,
-            "note": f"… first {len(rows):,} of {total:,} rows; narrow with WHERE or page with LIMIT/OFFSET",
+            "note": f"… first {len(rows):,} of {total:,} rows; "
+            "narrow with WHERE or page with LIMIT/OFFSET",
         }
     return rows
 
@@ -132,7 +168,9 @@ def _explain(exc: sqlite3.DatabaseError, sql: str, limits: SqliteSettings) -> Sa
             f"extension or changes state, and was refused before running ({message})"
         )
     if "readonly" in message:
-        return QueryRefused(f"query_sqlite only reads: the database is opened read-only ({message})")
+        return QueryRefused(
+            f"query_sqlite only reads: the database is opened read-only ({message})"
+        )
     if "interrupted" in message:
         return SandboxError(f"query stopped after {limits.timeout_s:g} s; narrow it or add a LIMIT")
     return SandboxError(f"SQLite error: {message} (in: {sql[:200]})")

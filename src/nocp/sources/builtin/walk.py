@@ -40,8 +40,13 @@ class Entry:
         return _SHORT.get(kind_of(self.mode), "other")
 
 
-_SHORT = {"symlink": "symlink", "FIFO (named pipe)": "fifo", "socket": "socket",
-          "character device": "device", "block device": "device"}
+_SHORT = {
+    "symlink": "symlink",
+    "FIFO (named pipe)": "fifo",
+    "socket": "socket",
+    "character device": "device",
+    "block device": "device",
+}
 
 
 class IgnoreRules:
