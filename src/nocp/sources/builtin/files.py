@@ -23,6 +23,8 @@ from nocp.sources.builtin.sandbox import (
 from nocp.sources.builtin.walk import Entry, IgnoreRules, walk
 
 BINARY_SNIFF = 8192
+MAX_COUNTED = 100_000
+"""Entries past the limit are counted up to this many, so a huge tree cannot stall a listing."""
 _INT = re.compile(r"-?(0|[1-9][0-9]{0,17})")
 _FLOAT = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+")
 
@@ -93,6 +95,8 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         for entry in walk(base, min(depth, limits.max_depth), rules):
             if len(rows) >= limits.max_entries:
                 more += 1
+                if more >= MAX_COUNTED:
+                    break
                 continue
             rel = entry.path.relative_to(base).as_posix()
             rows.append({"path": rel, "kind": entry.kind, "size": _size(entry, rules)})
@@ -103,7 +107,7 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         if more:
             return {
                 "entries": rows,
-                "note": f"… {more:,} more entries not listed "
+                "note": f"… {_count(more)} more entries not listed "
                 f"(limit {limits.max_entries:,}); list a subdirectory or use less depth",
             }
         return rows
@@ -121,11 +125,15 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         for entry in walk(base, limits.max_depth, rules):
             if shown >= limits.max_entries:
                 more += 1
+                if more >= MAX_COUNTED:
+                    break
                 continue
             shown += 1
             lines.append("  " * entry.depth + _tree_label(entry))
         if more:
-            lines.append(f"… {more:,} more entries not shown (limit {limits.max_entries:,})")
+            lines.append(
+                f"… {_count(more)} more entries not shown (limit {limits.max_entries:,})"
+            )
         return "\n".join(lines)
 
     return [read_file, list_directory, directory_tree]
@@ -135,6 +143,10 @@ def _directory(sandbox: Sandbox, path: str) -> Path:
     real = sandbox.resolve(path)
     require_kind(stat_existing(real, path), path, [stat.S_IFDIR])
     return real
+
+
+def _count(more: int) -> str:
+    return f"at least {more:,}" if more >= MAX_COUNTED else f"{more:,}"
 
 
 def _size(entry: Entry, rules: IgnoreRules) -> int:
