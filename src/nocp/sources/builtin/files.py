@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +91,11 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         if depth < 1:
             raise SandboxError(f"depth must be 1 or more, got {depth}")
         rules = IgnoreRules(sandbox.root_of(base), enabled=not include_ignored)
-        rows: list[dict[str, Any]] = []
-        more = 0
-        for entry in walk(base, min(depth, limits.max_depth), rules):
-            if len(rows) >= limits.max_entries:
-                more += 1
-                if more >= MAX_COUNTED:
-                    break
-                continue
-            rel = entry.path.relative_to(base).as_posix()
-            rows.append({"path": rel, "kind": entry.kind, "size": _size(entry, rules)})
+        entries, more = _take(walk(base, min(depth, limits.max_depth), rules), limits.max_entries)
+        rows = [
+            {"path": e.path.relative_to(base).as_posix(), "kind": e.kind, "size": _size(e, rules)}
+            for e in entries
+        ]
         if not rows:
             return f"{path!r} is an empty directory" + (
                 " (after .gitignore)" if not include_ignored else ""
@@ -119,21 +115,11 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         """
         base = _directory(sandbox, path)
         rules = IgnoreRules(sandbox.root_of(base), enabled=not include_ignored)
+        entries, more = _take(walk(base, limits.max_depth, rules), limits.max_entries)
         lines = [f"{sandbox.relative(base)}/"]
-        shown = 0
-        more = 0
-        for entry in walk(base, limits.max_depth, rules):
-            if shown >= limits.max_entries:
-                more += 1
-                if more >= MAX_COUNTED:
-                    break
-                continue
-            shown += 1
-            lines.append("  " * entry.depth + _tree_label(entry))
+        lines += ["  " * entry.depth + _tree_label(entry) for entry in entries]
         if more:
-            lines.append(
-                f"… {_count(more)} more entries not shown (limit {limits.max_entries:,})"
-            )
+            lines.append(f"… {_count(more)} more entries not shown (limit {limits.max_entries:,})")
         return "\n".join(lines)
 
     return [read_file, list_directory, directory_tree]
@@ -143,6 +129,13 @@ def _directory(sandbox: Sandbox, path: str) -> Path:
     real = sandbox.resolve(path)
     require_kind(stat_existing(real, path), path, [stat.S_IFDIR])
     return real
+
+
+def _take(entries: Iterator[Entry], limit: int) -> tuple[list[Entry], int]:
+    """The first `limit` entries, and how many more there are (counted up to MAX_COUNTED)."""
+    taken = list(itertools.islice(entries, limit))
+    more = sum(1 for _ in itertools.islice(entries, MAX_COUNTED))
+    return taken, more
 
 
 def _count(more: int) -> str:

@@ -123,39 +123,49 @@ class _Fetch:
         self.current = ""
 
     async def get(self, url: str, headers: dict[str, str]) -> Any:
-        target = self._parse(url)
+        first = target = self._parse(url)
         extra = {k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")}
+        for _ in range(self.limits.max_redirects + 1):
+            self.current = str(target)
+            address = await self._vet(target)
+            # The caller's headers (credentials, often) go to the origin they named, only.
+            same_origin = _origin(target) == _origin(first)
+            configured = self.limits.host_headers.get(target.host, {})
+            sent = {**configured, **extra} if same_origin else dict(configured)
+            redirect, value = await self._hop(target, address, sent)
+            if redirect is None:
+                return value
+            target = redirect
+        raise HttpRefused(
+            f"{redact_text(url)} redirected more than {self.limits.max_redirects} times; "
+            f"last location {redact_text(str(target))}"
+        )
+
+    async def _hop(
+        self, target: httpx.URL, address: str, headers: dict[str, str]
+    ) -> tuple[httpx.URL | None, Any]:
+        """One request: (the redirect to follow, None) or (None, the shaped body)."""
         timeout = httpx.Timeout(self.limits.timeout_s)
+        # A fresh client per hop: a TLS connection verified for one host name is never reused
+        # for another host that happens to resolve to the same address.
         async with httpx.AsyncClient(
             trust_env=False, follow_redirects=False, timeout=timeout
         ) as client:
-            for _ in range(self.limits.max_redirects + 1):
-                self.current = str(target)
-                address = await self._vet(target)
-                # The caller's headers (credentials, often) go to the origin they named, only.
-                same_origin = _origin(target) == _origin(self._parse(url))
-                configured = self.limits.host_headers.get(target.host, {})
-                sent = {**configured, **extra} if same_origin else dict(configured)
-                request = self._request(client, target, address, sent)
-                try:
-                    response = await client.send(request, stream=True)
-                except httpx.TimeoutException:
-                    raise TimeoutError from None
-                except httpx.HTTPError as exc:
-                    raise HttpFailed(f"cannot fetch {redact_text(str(target))}: {exc}") from None
-                try:
-                    location = response.headers.get("location")
-                    if response.status_code in REDIRECTS and location:
-                        target = self._parse(str(target.join(location)), redirected_from=target)
-                        continue
-                    body = await self._read(response)
-                finally:
-                    await response.aclose()
-                return _shape(response, body, str(target))
-            raise HttpRefused(
-                f"{redact_text(url)} redirected more than {self.limits.max_redirects} times; "
-                f"last location {redact_text(str(target))}"
-            )
+            request = self._request(client, target, address, headers)
+            try:
+                response = await client.send(request, stream=True)
+            except httpx.TimeoutException:
+                raise TimeoutError from None
+            except httpx.HTTPError as exc:
+                raise HttpFailed(f"cannot fetch {redact_text(str(target))}: {exc}") from None
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECTS and location:
+                    return self._parse(str(target.join(location)), redirected_from=target), None
+                body = await self._read(response)
+            finally:
+                await response.aclose()
+        return None, _shape(response, body, str(target))
 
     def _parse(self, url: str, redirected_from: httpx.URL | None = None) -> httpx.URL:
         via = f" (redirect from {redact_text(str(redirected_from))})" if redirected_from else ""
