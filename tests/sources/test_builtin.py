@@ -210,3 +210,50 @@ async def test_config_resource_shows_effective_settings_with_secrets_redacted(
     }
     assert config["builtins"]["roots"] == [str(layout["root"])]
     assert config["tokens"] == {"encoding": "o200k_base"}
+
+
+@pytest.mark.parametrize(
+    ("limits", "note"),
+    [
+        ({"max_files": 1}, "stopped after 1 files"),
+        ({"timeout_s": 1e-9}, "stopped after 1e-09 s"),
+    ],
+)
+async def test_search_text_is_bounded_in_files_and_time(
+    builtin_server, connect, project, limits, note
+) -> None:
+    for i in range(5):
+        (project / f"f{i}.txt").write_text("needle\n")
+    async with connect(builtin_server(search=limits)) as client:
+        is_error, text = await call(client, "search_text", {"pattern": "needle"})
+    assert not is_error and note in text
+    assert text.count("needle") < 5
+
+
+async def test_paths_in_a_second_root_come_back_usable(
+    builtin_server, connect, layout, project
+) -> None:
+    server = builtin_server(roots=[layout["root"], layout["outside"]])
+    async with connect(server) as client:
+        _, found = await call(
+            client, "search_text", {"pattern": "SECRET", "path": str(layout["outside"])}
+        )
+        hit = value_of(found)[0]
+        again = await call(client, "read_file", {"path": hit["file"]})
+    assert hit["file"] == str(layout["outside"] / "secret.txt")
+    assert again[0] is False and "SECRET" in again[1]
+
+
+async def test_tools_are_advertised_with_their_arguments(builtin_server, connect) -> None:
+    async with connect(builtin_server()) as client:
+        tools = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    required = {name: schema.get("required", []) for name, schema in tools.items()}
+    assert required == {
+        "read_file": ["path"],
+        "list_directory": [],
+        "directory_tree": [],
+        "search_text": ["pattern"],
+        "query_sqlite": ["database", "sql"],
+        "http_get": ["url"],
+    }
+    assert all("focus" in schema["properties"] for schema in tools.values())

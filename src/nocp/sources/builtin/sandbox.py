@@ -96,10 +96,11 @@ class Sandbox:
         )
 
     def relative(self, real: Path) -> str:
-        """`real` relative to the root that holds it (for listings and messages)."""
-        for root in self.roots:
-            if real == root or real.is_relative_to(root):
-                return str(real.relative_to(root)) or "."
+        """`real` as the tools accept it back: relative to the first root when inside it
+        (relative paths start there), else absolute."""
+        first = self.roots[0]
+        if real == first or real.is_relative_to(first):
+            return str(real.relative_to(first))
         return str(real)
 
     def root_of(self, real: Path) -> Path:
