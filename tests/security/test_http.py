@@ -6,13 +6,24 @@ record of socket connections (audit hooks) and by the test server's request log.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from tests.security.conftest import call, still_serving, value_of
+from tests.security.conftest import call, disk_state, still_serving, value_of
 
 pytestmark = pytest.mark.anyio
 
 ALLOW_TEST_SERVER = {"allow_networks": ["127.0.0.1/32"]}
+
+
+@pytest.fixture(autouse=True)
+def disk_untouched(layout: dict[str, Path]) -> Iterator[None]:
+    """Whatever http_get was asked, nothing in the sandbox (or beside it) changed."""
+    before = disk_state(layout["tmp"])
+    yield
+    assert disk_state(layout["tmp"]) == before
 
 
 def _http(**settings: object) -> dict[str, object]:
