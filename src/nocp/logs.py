@@ -42,8 +42,11 @@ class _RedactFilter(logging.Filter):
     """Secrets out of every stdlib log record (httpx logs URLs, which may carry credentials)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact_text(record.getMessage())
-        record.args = None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: logging reports it itself
+            return True
+        record.msg, record.args = redact_text(message), None
         return True
 
 
