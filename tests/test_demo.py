@@ -29,5 +29,5 @@ def test_demo_prints_the_per_call_table_and_the_stats() -> None:
     for tool, fmt in [("query_orders", "toon"), ("get_repository", "json"), ("tail_log", "text")]:
         assert re.search(rf"│ {tool}\s+│ {fmt}\s+│ [\d,]+\s+│ [\d,]+\s+│ [\d.]+%\s*│", out), tool
     assert "nocp://stats" in out
-    assert re.search(r"3 calls: [\d,]+ raw tokens → [\d,]+ sent, [\d,]+ saved", out)
+    assert re.search(r"\d+ calls: [\d,]+ raw tokens → [\d,]+ sent, [\d,]+ saved", out)
     assert '"saved_pct"' in out and '"by_format"' in out

@@ -94,7 +94,8 @@ def test_the_mcp_inspector_lists_calls_and_reads_stats(
     stats = answer(processes[2])
 
     names = [t["name"] for t in tools["tools"]]
-    assert names == ["query_orders", "get_repository", "tail_log", "nocp_expand"]
+    assert names[:3] == ["query_orders", "get_repository", "tail_log"]
+    assert "read_file" in names and names[-1] == "nocp_expand"
     assert "focus" in tools["tools"][0]["inputSchema"]["properties"]
     assert result["isError"] is False
     assert result["content"][0]["text"].split("\n", 1)[0].endswith("coupon}:")

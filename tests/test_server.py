@@ -242,7 +242,7 @@ async def test_resources_are_listed_and_unknown_ones_fail_clearly(make_server, c
         with pytest.raises(MCPError, match="unknown resource 'nocp://nope'"):
             await client.read_resource("nocp://nope")
         empty = json.loads(text_of(await client.read_resource("nocp://stats/tools/never-called")))
-    assert listed == ["nocp://stats", "nocp://calls/recent"]
+    assert listed == ["nocp://stats", "nocp://calls/recent", "nocp://config"]
     assert templates == ["nocp://stats/tools/{tool}", "nocp://outputs/{handle}"]
     assert empty["calls"] == 0 and empty["saved_pct"] == 0.0
 

@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve MCP over stdio (what clients run)")
     serve.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
+    serve.add_argument(
+        "--root", type=Path, action="append", default=[], metavar="DIR",
+        help="a directory the built-in tools may read (repeatable; default: the working directory)",
+    )
     serve.set_defaults(run=_serve)
     demo = commands.add_parser("demo", help="run the example tools through a real client")
     demo.set_defaults(run=_demo)
@@ -70,7 +74,9 @@ def _serve(args: argparse.Namespace, _: list[str]) -> int:
     settings = load_settings(args.config)  # a bad config fails before the SDK is imported
     configure_logging(settings.log.level, settings.log.file)
     from nocp.server import NocpServer
+    from nocp.sources.builtin import with_roots
 
+    settings = with_roots(settings, args.root)
     server = NocpServer.from_settings(settings)
     anyio.run(server.serve_stdio)
     return 0

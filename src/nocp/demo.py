@@ -15,12 +15,16 @@ from rich.table import Table
 
 from nocp.report import print_stats
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
 
 CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("query_orders", {"limit": 300}),
     ("get_repository", {"owner": "encode", "name": "httpx"}),
     ("tail_log", {"service": "api", "lines": 400}),
+    # Built-in tools, sandboxed to the repository (`--root`):
+    ("list_directory", {"path": "src/nocp", "depth": 2}),
+    ("search_text", {"pattern": r"^def \w+", "path": "src/nocp/pipeline"}),
 )
 
 
@@ -42,10 +46,12 @@ async def _session(config: Path, db: Path, console: Console) -> None:
 
     server = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "nocp", "serve", "--config", str(config)],
+        args=["-m", "nocp", "serve", "--config", str(config), "--root", str(REPO)],
         env={**os.environ, "NOCP_DB": str(db)},
     )
-    console.print(f"[bold]nocp demo[/bold] — `nocp serve --config {config}` over stdio")
+    console.print(
+        f"[bold]nocp demo[/bold] — `nocp serve --config {config} --root {REPO}` over stdio"
+    )
     async with Client(server) as client:
         tools = await client.list_tools()
         console.print("tools: " + ", ".join(t.name for t in tools.tools))

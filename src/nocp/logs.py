@@ -10,6 +10,7 @@ from typing import TextIO
 import structlog
 
 from nocp.errors import NocpError
+from nocp.redact import redact_event, redact_text
 
 
 def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
@@ -21,12 +22,14 @@ def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.WARNING)
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
+            redact_event,
             structlog.processors.TimeStamper(fmt="iso"),
             structlog.dev.ConsoleRenderer(colors=False),
         ],
@@ -45,6 +48,18 @@ def _open_log(file: Path) -> TextIO:
             f"cannot open the log file {str(file)!r}: {exc.strerror or exc} "
             "(set [log] file or NOCP_LOG__FILE to a writable path)"
         ) from None
+
+
+class _RedactFilter(logging.Filter):
+    """Secrets out of every stdlib log record (httpx logs URLs, which may carry credentials)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: logging reports it itself
+            return True
+        record.msg, record.args = redact_text(message), None
+        return True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import mcp_types as types
 
+from nocp.config import Settings
 from nocp.errors import NocpError
 from nocp.pipeline.encode import to_compact_json
 from nocp.store.handles import HandleNotFound, HandleStore
@@ -20,6 +21,7 @@ STATS = "nocp://stats"
 RECENT = "nocp://calls/recent"
 TOOL_STATS_PREFIX = "nocp://stats/tools/"
 OUTPUTS_PREFIX = "nocp://outputs/"
+CONFIG = "nocp://config"
 RECENT_LIMIT = 50
 
 
@@ -40,6 +42,12 @@ def list_resources() -> list[types.Resource]:
             uri=RECENT,
             name="recent calls",
             description=f"The last {RECENT_LIMIT} tool calls, newest first, with per-stage figures.",
+            mime_type="application/json",
+        ),
+        types.Resource(
+            uri=CONFIG,
+            name="config",
+            description="The effective configuration (roots, limits, tools), secrets redacted.",
             mime_type="application/json",
         ),
     ]
@@ -79,6 +87,13 @@ def read(uri: str, stats: StatsStore, handles: HandleStore) -> tuple[str, str]:
     return json.dumps(_document(uri, stats), indent=2), "application/json"
 
 
+def read_config(settings: Settings) -> str:
+    """The JSON text of `nocp://config`: the effective settings with secrets redacted."""
+    from nocp.redact import redact
+
+    return json.dumps(redact(settings.model_dump(mode="json")), indent=2)
+
+
 def _document(uri: str, stats: StatsStore) -> Any:
     if uri == STATS:
         return stats.totals()
@@ -87,6 +102,6 @@ def _document(uri: str, stats: StatsStore) -> Any:
     if uri.startswith(TOOL_STATS_PREFIX) and len(uri) > len(TOOL_STATS_PREFIX):
         return stats.totals(tool=unquote(uri[len(TOOL_STATS_PREFIX) :]))
     raise ResourceNotFound(
-        f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT}, {TOOL_STATS_PREFIX}{{tool}} "
-        f"and {OUTPUTS_PREFIX}{{handle}}"
+        f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT}, {CONFIG}, "
+        f"{TOOL_STATS_PREFIX}{{tool}} and {OUTPUTS_PREFIX}{{handle}}"
     )

@@ -89,9 +89,14 @@ class NocpServer:
 
         Raises:
             ToolLoadError: a tool module cannot be loaded.
+            SandboxError: a sandbox root of the built-in tools is not a directory.
             NocpError: the stats database cannot be opened.
         """
+        from nocp.sources.builtin import builtin_sources, with_roots
+
+        settings = with_roots(settings)
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
+        sources += builtin_sources(settings)
         return cls(settings, sources=sources)
 
     async def serve_stdio(self) -> None:
@@ -209,7 +214,10 @@ class NocpServer:
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
         try:
-            text, mime = resources.read(uri, self.stats, self.handles)
+            if uri == resources.CONFIG:
+                text, mime = resources.read_config(self.settings), "application/json"
+            else:
+                text, mime = resources.read(uri, self.stats, self.handles)
         except resources.ResourceNotFound as exc:
             raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
         contents = [types.TextResourceContents(uri=uri, text=text, mime_type=mime)]

@@ -1,0 +1,62 @@
+"""The built-in tools, nocp's embedded default: files, search, SQLite and HTTP.
+
+Each group is a `PythonSource` over plain functions bound to the sandbox and the group's limits;
+`[builtins]` in the configuration switches groups or single tools off (see docs/builtins.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from nocp.config import BUILTIN_GROUPS, Settings
+from nocp.sources.base import Source
+from nocp.sources.builtin.files import file_tools
+from nocp.sources.builtin.http import Resolver, http_tools
+from nocp.sources.builtin.sandbox import Sandbox, SandboxError
+from nocp.sources.builtin.search import search_tools
+from nocp.sources.builtin.sqlite import sqlite_tools
+from nocp.sources.python import PythonSource
+
+__all__ = ["BUILTIN_GROUPS", "Sandbox", "SandboxError", "builtin_sources", "with_roots"]
+
+
+def with_roots(
+    settings: Settings, roots: Sequence[Path] = (), *, cwd: Path | None = None
+) -> Settings:
+    """`settings` with the effective sandbox roots filled in: `roots` (from `--root`) when
+    given, else the configured ones, else the working directory — absolute, so
+    `nocp://config` shows exactly what the tools may read."""
+    chosen = tuple(roots) or settings.builtins.roots or (cwd or Path.cwd(),)
+    absolute = tuple(Path(r).expanduser().absolute() for r in chosen)
+    builtins = settings.builtins.model_copy(update={"roots": absolute})
+    return settings.model_copy(update={"builtins": builtins})
+
+
+def builtin_sources(settings: Settings, *, resolver: Resolver | None = None) -> list[Source]:
+    """One source per enabled group of built-in tools, reading inside `settings.builtins.roots`
+    (the working directory when empty).
+
+    Args:
+        resolver: how `http_get` resolves host names (the system resolver by default).
+
+    Raises:
+        SandboxError: a root is not an existing directory.
+    """
+    config = settings.builtins
+    if not config.enabled:
+        return []
+    sandbox = Sandbox.of(config.roots or (Path.cwd(),))
+    groups: dict[str, Callable[[], list[Callable[..., Any]]]] = {
+        "files": lambda: file_tools(sandbox, config.files),
+        "search": lambda: search_tools(sandbox, config.search),
+        "sqlite": lambda: sqlite_tools(sandbox, config.sqlite),
+        "http": lambda: http_tools(config.http, resolver),
+    }
+    sources: list[Source] = []
+    for group in BUILTIN_GROUPS:
+        functions = [f for f in groups[group]() if config.tool_enabled(f.__name__)]
+        if functions:
+            sources.append(PythonSource(functions))
+    return sources
