@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,9 @@ from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, run_pipeline
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
+from nocp.sources.mcp_results import rebuild, text_blocks
 from nocp.sources.python import PythonSource, load_tool_modules
+from nocp.sources.upstream import UpstreamHub
 from nocp.store.db import open_database
 from nocp.store.stats import CallRecord, StatsStore
 
@@ -39,6 +43,7 @@ INSTRUCTIONS = (
 )
 
 RESOURCE_NOT_FOUND = -32002
+UPSTREAMS_URI = "nocp://upstreams"
 
 _log = get_logger(__name__)
 
@@ -64,15 +69,20 @@ class NocpServer:
         *,
         sources: Sequence[Source] = (),
         stats: StatsStore | None = None,
+        upstreams: UpstreamHub | None = None,
     ) -> None:
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
         self.stats = stats or StatsStore(open_database(settings.stats.path()))
-        self._tools = _index(sources)
+        self.upstreams = upstreams
+        self._sources = [*sources, *(upstreams.sources if upstreams else ())]
+        self._tools = _index(self._sources)
+        self._session: Any = None  # the client's session, to announce tool-list changes
         self.mcp_server: Server[Any] = Server(
             "nocp",
             version=_version(),
             instructions=INSTRUCTIONS,
+            lifespan=self._lifespan,
             on_list_tools=self._list_tools,
             on_call_tool=self._call_tool,
             on_list_resources=self._list_resources,
@@ -89,7 +99,26 @@ class NocpServer:
             NocpError: the stats database cannot be opened.
         """
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
-        return cls(settings, sources=sources)
+        upstreams = UpstreamHub.from_settings(settings) if settings.upstream else None
+        return cls(settings, sources=sources, upstreams=upstreams)
+
+    @asynccontextmanager
+    async def _lifespan(self, _: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        """Start the upstream servers with the server, stop them after it."""
+        if self.upstreams is None:
+            yield {}
+            return
+        async with self.upstreams.running(on_change=self._tools_changed):
+            self._tools = _index(self._sources)
+            yield {}
+
+    async def _tools_changed(self) -> None:
+        self._tools = _index(self._sources)
+        if self._session is not None:
+            try:
+                await self._session.send_tool_list_changed()
+            except Exception as exc:  # the client may be gone; the next tools/list is right anyway
+                _log.info("could not announce the tool-list change", error=repr(exc))
 
     async def serve_stdio(self) -> None:
         """Serve MCP over stdin/stdout until the client disconnects."""
@@ -102,6 +131,9 @@ class NocpServer:
     async def _list_tools(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        self._session = ctx.session
+        if self.upstreams is not None and await self.upstreams.start_lazy():
+            self._tools = _index(self._sources)
         return types.ListToolsResult(tools=[_advertise(e) for e in self._tools.values()])
 
     async def _call_tool(
@@ -120,6 +152,9 @@ class NocpServer:
             raw = await self._run_tool(entry, arguments)
         except _ToolFailed as failed:
             return self._error(params.name, str(failed), start)
+        if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
+            sent = await self._optimise(params.name, text_blocks(raw), focus, arguments, start)
+            return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start)
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
@@ -181,7 +216,10 @@ class NocpServer:
     async def _list_resources(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=resources.list_resources())
+        listed = resources.list_resources()
+        if self.upstreams is not None:
+            listed.append(_UPSTREAMS_RESOURCE)
+        return types.ListResourcesResult(resources=listed)
 
     async def _list_templates(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -193,7 +231,10 @@ class NocpServer:
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
         try:
-            text = resources.read(uri, self.stats)
+            if uri == UPSTREAMS_URI:
+                text = json.dumps(self.upstreams.status() if self.upstreams else [], indent=2)
+            else:
+                text = resources.read(uri, self.stats)
         except resources.ResourceNotFound as exc:
             raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
         contents = [types.TextResourceContents(uri=uri, text=text, mime_type="application/json")]
@@ -220,9 +261,27 @@ def _advertise(entry: _Entry) -> types.Tool:
     schema = dict(entry.definition.input_schema)
     if entry.adds_focus:
         schema["properties"] = {**(schema.get("properties") or {}), "focus": FOCUS_SCHEMA}
+    definition = entry.definition
     return types.Tool(
-        name=entry.definition.name, description=entry.definition.description, input_schema=schema
+        name=definition.name,
+        title=definition.title,
+        description=definition.description,
+        input_schema=schema,
+        output_schema=definition.output_schema,
+        annotations=types.ToolAnnotations(**definition.annotations) if definition.annotations else None,
     )
+
+
+def _texts(result: types.CallToolResult) -> list[str]:
+    return [b.text for b in result.content if isinstance(b, types.TextContent)]
+
+
+_UPSTREAMS_RESOURCE = types.Resource(
+    uri=UPSTREAMS_URI,
+    name="upstreams",
+    description="The upstream MCP servers: transport, state, tool count, last error, restarts.",
+    mime_type="application/json",
+)
 
 
 def _version() -> str:

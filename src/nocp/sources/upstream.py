@@ -1,0 +1,368 @@
+"""Upstream MCP servers as tool sources: nocp connects as a client and re-exposes their tools.
+
+    UpstreamHub        every configured upstream; started and stopped with the server
+    └── Upstream       one server: its connection, state, tools, faults and restarts
+        └── UpstreamSource   the `Source` the server indexes (`NAME__tool` names)
+
+Faults never take nocp down: an upstream that fails to start is recorded (log, and the
+`nocp://upstreams` resource) while the others serve; one that exits mid-call makes that call
+an error naming the upstream and its exit code, and the next call restarts it (with backoff).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+import anyio
+import mcp_types as types
+from anyio.abc import TaskGroup, TaskStatus
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED
+
+from nocp.config import Settings
+from nocp.errors import NocpError
+from nocp.logs import get_logger
+from nocp.sources.base import ToolDefinition
+from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
+from nocp.sources.upstream_stdio import StdioProcess, describe_exit
+
+State = Literal["stopped", "starting", "running", "failed", "exited"]
+OnChange = Callable[[], Awaitable[None]]
+
+MAX_BACKOFF_S = 30.0
+_LIST_PAGE_CAP = 100
+
+_log = get_logger(__name__)
+
+
+class UpstreamError(NocpError):
+    """An upstream server cannot serve a call (not started, exited, unreachable)."""
+
+
+class Upstream:
+    """One upstream server and its connection.
+
+    Example:
+        >>> upstream = Upstream("git", UpstreamSettings(command="uvx", args=["mcp-server-git"]))
+    """
+
+    def __init__(
+        self, name: str, settings: UpstreamSettings, shared: UpstreamsSettings | None = None
+    ) -> None:
+        self.name, self.settings = name, settings
+        self.shared = shared or UpstreamsSettings()
+        self.state: State = "stopped"
+        self.tools: list[types.Tool] = []
+        self.last_error: str | None = None
+        self.restarts = 0
+        self._starts = 0
+        self._failures = 0
+        self._failed_at = 0.0
+        self._client: Client | None = None
+        self._process: StdioProcess | None = None
+        self._stop = anyio.Event()
+        self._lock = anyio.Lock()
+        self._tg: TaskGroup | None = None
+        self._on_change: OnChange | None = None
+        self._stopping = False
+
+    def attach(self, tg: TaskGroup, on_change: OnChange | None) -> None:
+        """Run connections in `tg` (the hub's) and report tool changes to `on_change`."""
+        self._tg, self._on_change = tg, on_change
+
+    def status(self) -> dict[str, Any]:
+        """The row of this upstream in `nocp://upstreams`."""
+        return {
+            "name": self.name,
+            "transport": self.settings.transport,
+            "target": self._target(),
+            "state": self.state,
+            "tools": len(self.tools),
+            "last_error": self.last_error,
+            "restarts": self.restarts,
+        }
+
+    async def start(self) -> None:
+        """Connect (or reconnect) unless already connected.
+
+        Raises:
+            UpstreamError: the server could not be started; the message says why.
+        """
+        async with self._lock:
+            if self.state == "running":
+                return
+            await anyio.sleep(self._backoff_left())
+            await self._start_locked()
+
+    async def call(self, tool: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+        """Call `tool` (its upstream name), restarting the upstream first if it is down.
+
+        Raises:
+            UpstreamError: the upstream is down, exits during the call, or rejects it.
+        """
+        if self.state != "running":
+            await self.start()
+        client = self._client
+        if client is None:
+            raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
+        try:
+            result = await client.call_tool(tool, dict(arguments))
+        except MCPError as exc:
+            raise await self._call_failed(exc) from None
+        except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
+            raise UpstreamError(f"upstream {self.name!r} sent an invalid result: {exc}") from None
+        self._failures = 0
+        return result
+
+    async def stop(self) -> None:
+        """Close the connection (and end the process); the state becomes `stopped`."""
+        self._stopping = True
+        self._stop.set()
+
+    async def _start_locked(self) -> None:
+        assert self._tg is not None, "attach() the upstream to a task group first"
+        self.state = "starting"
+        self._stop = anyio.Event()
+        if self._starts:
+            self.restarts += 1
+        self._starts += 1
+        before = [t.name for t in self.tools]
+        try:
+            await self._tg.start(self._run)
+        except Exception as exc:
+            self._failed(_explain_start(self, exc))
+            raise UpstreamError(f"upstream {self.name!r} failed to start: {self.last_error}") from None
+        _log.info("upstream started", upstream=self.name, tools=len(self.tools))
+        if [t.name for t in self.tools] != before and self._starts > 1:
+            await self._changed()
+
+    async def _run(self, *, task_status: TaskStatus[None]) -> None:
+        """Own the connection for its whole life (anyio scopes must close in their task)."""
+        started = False
+        with anyio.CancelScope() as scope:
+            scope.deadline = anyio.current_time() + self.settings.start_timeout_s
+            try:
+                async with Client(
+                    self._transport(), cache=None, message_handler=self._on_message
+                ) as client:
+                    self.tools = await _list_tools(client)
+                    self._client, self.state = client, "running"
+                    scope.deadline = math.inf
+                    started = True
+                    task_status.started()
+                    await self._wait_for_end()
+            except Exception as exc:
+                if not started:
+                    raise
+                self._failed(f"connection lost: {exc!r}"[:500])
+            finally:
+                self._client = None
+        if scope.cancelled_caught and not started:
+            raise TimeoutError(f"no answer within {self.settings.start_timeout_s:g} s")
+        if started and self.state == "running":
+            self._after_exit()
+
+    async def _wait_for_end(self) -> None:
+        async with anyio.create_task_group() as tg:
+
+            async def on_exit() -> None:
+                if self._process is not None:
+                    await self._process.exited.wait()
+                    self._stop.set()
+
+            tg.start_soon(on_exit)
+            await self._stop.wait()
+            tg.cancel_scope.cancel()
+
+    def _after_exit(self) -> None:
+        code = self._process.returncode if self._process is not None else None
+        if self._stopping:
+            self.state = "stopped"
+        elif self._process is not None and self._process.exited.is_set():
+            self._failed(f"exited ({describe_exit(code)})", state="exited")
+        else:
+            self.state = "stopped"
+
+    def _failed(self, message: str, state: State = "failed") -> None:
+        self.state, self.last_error = state, message
+        self._failures += 1
+        self._failed_at = time.monotonic()
+        _log.warning("upstream down", upstream=self.name, state=state, error=message)
+
+    def _backoff_left(self) -> float:
+        if self._failures < 2:
+            return 0.0  # the first restart is immediate
+        delay = min(self.shared.restart_backoff_s * 2 ** (self._failures - 2), MAX_BACKOFF_S)
+        return max(0.0, self._failed_at + delay - time.monotonic())
+
+    async def _call_failed(self, exc: MCPError) -> UpstreamError:
+        if exc.code != CONNECTION_CLOSED:
+            return UpstreamError(f"upstream {self.name!r} rejected the call: {exc}")
+        code = await self._process.wait_exit(2.0) if self._process is not None else None
+        if self._process is not None and code is not None:
+            message = f"exited ({describe_exit(code)}) during the call"
+        else:
+            message = "closed the connection during the call"
+        self._failed(message, state="exited")
+        self._stop.set()
+        return UpstreamError(
+            f"upstream {self.name!r} {message}; nocp restarts it on the next call — retry once, "
+            "and if it fails again see nocp://upstreams and nocp's log"
+        )
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification) and self._client is not None:
+            self.tools = await _list_tools(self._client)
+            await self._changed()
+        elif isinstance(message, Exception):
+            _log.warning("upstream transport error", upstream=self.name, error=repr(message))
+
+    async def _changed(self) -> None:
+        if self._on_change is not None:
+            await self._on_change()
+
+    def _transport(self) -> Any:
+        settings = self.settings
+        if settings.command is not None:
+            self._process = StdioProcess(
+                self.name,
+                settings.command,
+                list(settings.args),
+                env=dict(settings.env),
+                cwd=str(settings.cwd) if settings.cwd else None,
+            )
+            return self._process
+        from mcp.client.streamable_http import streamable_http_client
+        from mcp.shared._httpx_utils import create_mcp_http_client
+
+        assert settings.url is not None
+        http = create_mcp_http_client(headers=dict(settings.headers)) if settings.headers else None
+        return streamable_http_client(settings.url, http_client=http)
+
+    def _target(self) -> str:
+        if self.settings.url is not None:
+            return self.settings.url
+        return " ".join([self.settings.command or "", *self.settings.args])
+
+
+def _explain_start(upstream: Upstream, exc: Exception) -> str:
+    process = upstream._process
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {upstream.settings.command!r} (check `command` and PATH)"
+    if process is not None and process.returncode is not None:
+        return f"exited while starting ({describe_exit(process.returncode)}); see its stderr in nocp's log"
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, BaseExceptionGroup):
+        text = "; ".join(str(e) or type(e).__name__ for e in exc.exceptions)
+    return text[:500]
+
+
+async def _list_tools(client: Client) -> list[types.Tool]:
+    tools: list[types.Tool] = []
+    cursor: str | None = None
+    for _ in range(_LIST_PAGE_CAP):
+        page = await client.list_tools(cursor=cursor)
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return tools
+
+
+class UpstreamSource:
+    """The tools of one upstream, under their exposed names (`Source` contract)."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+        self.prefix = upstream.settings.tool_prefix(upstream.name, upstream.shared.separator)
+
+    def tools(self) -> list[ToolDefinition]:
+        """The upstream's tools as last listed (none before it started)."""
+        keep = self.upstream.settings.structured_content == "keep"
+        return [
+            ToolDefinition(
+                name=self.prefix + tool.name,
+                description=tool.description or "",
+                input_schema=dict(tool.input_schema),
+                timeout_s=self.upstream.settings.call_timeout_s,
+                annotations=tool.annotations.model_dump(exclude_none=True) if tool.annotations else {},
+                output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
+                title=tool.title,
+            )
+            for tool in self.upstream.tools
+        ]
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+        """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
+        result = await self.upstream.call(name.removeprefix(self.prefix), arguments)
+        if self.upstream.settings.structured_content == "drop":
+            result = result.model_copy(update={"structured_content": None})
+        return result
+
+
+class UpstreamHub:
+    """Every configured upstream, started with the server and stopped after it.
+
+    Example:
+        >>> hub = UpstreamHub.from_settings(settings)
+        >>> async with hub.running(on_change=reindex): ...
+    """
+
+    def __init__(self, upstreams: list[Upstream]) -> None:
+        self.upstreams = upstreams
+        self.sources = [UpstreamSource(u) for u in upstreams]
+        self._lazy_started = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UpstreamHub:
+        """One `Upstream` per enabled `[upstream.NAME]` (and `mcp_servers` entry)."""
+        return cls(
+            [
+                Upstream(name, upstream, settings.upstreams)
+                for name, upstream in settings.upstream.items()
+                if not upstream.disabled
+            ]
+        )
+
+    @asynccontextmanager
+    async def running(self, on_change: OnChange | None = None) -> AsyncIterator[None]:
+        """Start the eager upstreams (concurrently; failures are recorded, not raised)."""
+        async with anyio.create_task_group() as tg:
+            for upstream in self.upstreams:
+                upstream.attach(tg, on_change)
+            await self._start_all(u for u in self.upstreams if u.settings.start == "eager")
+            try:
+                yield
+            finally:
+                for upstream in self.upstreams:
+                    await upstream.stop()
+
+    async def start_lazy(self) -> bool:
+        """Start the lazy upstreams once (on the first tools/list); True if any started."""
+        if self._lazy_started:
+            return False
+        self._lazy_started = True
+        lazy = [u for u in self.upstreams if u.settings.start == "lazy" and u.state == "stopped"]
+        await self._start_all(lazy)
+        return bool(lazy)
+
+    def status(self) -> list[dict[str, Any]]:
+        """`nocp://upstreams`: one row per upstream."""
+        return [u.status() for u in self.upstreams]
+
+    async def _start_all(self, upstreams: Any) -> None:
+        async with anyio.create_task_group() as starting:
+            for upstream in upstreams:
+                starting.start_soon(_start_quietly, upstream)
+
+
+async def _start_quietly(upstream: Upstream) -> None:
+    try:
+        await upstream.start()
+    except UpstreamError:
+        pass  # recorded in its state, last_error and the log; the others keep serving

@@ -1,0 +1,92 @@
+"""A real upstream MCP server for the tests, written with the SDK (run as a subprocess).
+
+    python upstream_server.py            # stdio
+    python upstream_server.py --http N   # streamable HTTP on 127.0.0.1:N/mcp
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ImageContent, TextContent
+from pydantic import BaseModel
+
+server = MCPServer("test-upstream")
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+
+
+@server.tool()
+def records(n: int = 3) -> list[dict[str, object]]:
+    """n user records."""
+    return [
+        {"id": i, "name": f"user{i}", "team": "core", "email": None, "active": True}
+        for i in range(n)
+    ]
+
+
+@server.tool()
+def log_text(lines: int = 3) -> str:
+    """A log with trailing spaces and blank-line runs."""
+    return "".join(f"line {i}   \n\n\n" for i in range(lines))
+
+
+@server.tool()
+def picture() -> list[TextContent | ImageContent]:
+    """Text around an image."""
+    return [
+        TextContent(type="text", text='{"caption": "a dot", "tags": []}'),
+        ImageContent(type="image", data=PNG, mime_type="image/png"),
+    ]
+
+
+@server.tool()
+def fail(message: str) -> str:
+    """Raises, so the result is isError."""
+    raise ToolError(message)
+
+
+@server.tool()
+def crash(code: int) -> str:
+    """Exits the process in the middle of the call."""
+    sys.stderr.write(f"crashing with {code}\n")
+    sys.stderr.flush()
+    os._exit(code)
+
+
+@server.tool()
+def shout(text: str) -> str:
+    """Writes `text` to stderr and returns it."""
+    sys.stderr.write(f"STDERR:{text}\n")
+    sys.stderr.flush()
+    return text
+
+
+@server.tool()
+def pid() -> str:
+    """The process id (changes when the server restarts)."""
+    return str(os.getpid())
+
+
+class Forecast(BaseModel):
+    city: str
+    days: list[dict[str, float]]
+
+
+@server.tool()
+def forecast(city: str) -> Forecast:
+    """Structured output with an output schema."""
+    return Forecast(city=city, days=[{"day": float(d), "temp": 20.5 + d} for d in range(3)])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
+        import anyio
+
+        anyio.run(lambda: server.run_streamable_http_async(port=int(sys.argv[2])))
+    else:
+        server.run()
