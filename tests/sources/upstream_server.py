@@ -72,6 +72,15 @@ def pid() -> str:
     return str(os.getpid())
 
 
+@server.tool()
+async def slow(seconds: float) -> str:
+    """Sleeps."""
+    import anyio
+
+    await anyio.sleep(seconds)
+    return "done"
+
+
 class Forecast(BaseModel):
     city: str
     days: list[dict[str, float]]

@@ -144,3 +144,38 @@ def read_mcp_servers_file(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(data, Mapping):
         raise ConfigError(str(path), "", "expected a JSON object with an `mcpServers` key")
     return mcp_servers_to_upstreams(data, str(path))
+
+
+def wrap_settings(
+    settings: Any,
+    name: str,
+    command: list[str],
+    *,
+    url: str | None = None,
+    headers: list[str] | None = None,
+) -> Any:
+    """`settings` serving exactly one upstream, with unprefixed tool names (`nocp wrap`).
+
+    Raises:
+        ConfigError: neither or both of a command and `--url`, or a malformed header.
+    """
+    if bool(command) == bool(url):
+        raise ConfigError(
+            "nocp wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`"
+        )
+    parsed: dict[str, str] = {}
+    for header in headers or []:
+        key, sep, value = header.partition(":")
+        if not sep or not key.strip():
+            raise ConfigError("nocp wrap", "--header", f"expected `NAME: VALUE`, got {header!r}")
+        parsed[key.strip()] = value.strip()
+    table: dict[str, Any] = {"prefix": ""}
+    if url:
+        table.update(url=url, headers=parsed)
+    else:
+        table.update(command=command[0], args=command[1:])
+    try:
+        upstream = UpstreamSettings(**table)
+    except ValueError as exc:
+        raise ConfigError("nocp wrap", "", str(exc)) from None
+    return settings.model_copy(update={"upstream": {name: upstream}})
