@@ -259,6 +259,8 @@ def _explain_start(upstream: Upstream, exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, BaseExceptionGroup):
         text = "; ".join(str(e) or type(e).__name__ for e in exc.exceptions)
+    if upstream.settings.url is not None:
+        text = f"cannot reach {upstream.settings.url}: {text}"
     return text[:500]
 
 
