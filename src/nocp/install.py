@@ -201,7 +201,7 @@ def _cli(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def _wrapped(name: str, entry: dict[str, Any], command: list[str]) -> dict[str, Any]:
-    base = [*_without_serve(command), "wrap", "--name", name]
+    base = [*_serve_to_wrap(command), "--name", name]
     kept = {k: v for k, v in entry.items() if k in ("env", "cwd")}
     if "url" in entry:
         headers = [f"--header={k}: {v}" for k, v in (entry.get("headers") or {}).items()]
@@ -210,8 +210,12 @@ def _wrapped(name: str, entry: dict[str, Any], command: list[str]) -> dict[str, 
     return {"command": base[0], "args": [*base[1:], "--", *original], **kept}
 
 
-def _without_serve(command: list[str]) -> list[str]:
-    return command[: command.index("serve")] if "serve" in command else command
+def _serve_to_wrap(command: list[str]) -> list[str]:
+    """`… serve --config X` → `… wrap --config X` (the options of serve suit wrap too)."""
+    if "serve" not in command:
+        return [*command, "wrap"]
+    at = command.index("serve")
+    return [*command[:at], "wrap", *command[at + 1 :]]
 
 
 def _is_wrapped(entry: Any) -> bool:

@@ -24,7 +24,7 @@ from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import rebuild, text_blocks
 from nocp.sources.python import PythonSource, load_tool_modules
-from nocp.sources.upstream import UpstreamHub
+from nocp.sources.upstream import UpstreamError, UpstreamHub, forward_progress
 from nocp.store.db import open_database
 from nocp.store.stats import CallRecord, StatsStore
 
@@ -88,6 +88,8 @@ class NocpServer:
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
+            on_list_prompts=self._list_prompts,
+            on_get_prompt=self._get_prompt,
         )
 
     @classmethod
@@ -149,7 +151,8 @@ class NocpServer:
         if focus is not None and not isinstance(focus, str):
             return self._error(params.name, "`focus` must be a string (or left out)", start)
         try:
-            raw = await self._run_tool(entry, arguments)
+            with forward_progress(ctx.session.report_progress):
+                raw = await self._run_tool(entry, arguments)
         except _ToolFailed as failed:
             return self._error(params.name, str(failed), start)
         if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
@@ -219,17 +222,25 @@ class NocpServer:
         listed = resources.list_resources()
         if self.upstreams is not None:
             listed.append(_UPSTREAMS_RESOURCE)
+            listed.extend(await self.upstreams.list_resources())
         return types.ListResourcesResult(resources=listed)
 
     async def _list_templates(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates())
+        templates = resources.list_templates()
+        if self.upstreams is not None:
+            templates.extend(await self.upstreams.list_resource_templates())
+        return types.ListResourceTemplatesResult(resource_templates=templates)
 
     async def _read_resource(
         self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
+        if self.upstreams is not None and not uri.startswith("nocp://"):
+            proxied = await self.upstreams.read_resource(uri)
+            if proxied is not None:
+                return proxied
         try:
             if uri == UPSTREAMS_URI:
                 text = json.dumps(self.upstreams.status() if self.upstreams else [], indent=2)
@@ -239,6 +250,23 @@ class NocpServer:
             raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
         contents = [types.TextResourceContents(uri=uri, text=text, mime_type="application/json")]
         return types.ReadResourceResult(contents=contents)
+
+
+    async def _list_prompts(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        prompts = await self.upstreams.list_prompts() if self.upstreams is not None else []
+        return types.ListPromptsResult(prompts=prompts)
+
+    async def _get_prompt(
+        self, ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        if self.upstreams is None:
+            raise MCPError(types.INVALID_PARAMS, f"unknown prompt {params.name!r}; nocp has none")
+        try:
+            return await self.upstreams.get_prompt(params.name, params.arguments)
+        except UpstreamError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
 
 class _ToolFailed(Exception):

@@ -54,6 +54,7 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
             "t__records",
             "t__shout",
             "t__slow",
+            "t__steps",
         ]
     )
     records = tools["t__records"]
@@ -123,7 +124,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
     )
     assert down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
     assert not again.is_error and text_of(again) != first_pid
-    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 9
+    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 10
 
 
 async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -> None:
@@ -136,7 +137,7 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
         names = [t.name for t in (await client.list_tools()).tools]
         ok = await client.call_tool("t__records", {"n": 1})
         rows = await status(client)
-    assert all(name.startswith("t__") for name in names) and len(names) == 9
+    assert all(name.startswith("t__") for name in names) and len(names) == 10
     assert not ok.is_error
     assert rows["t"]["state"] == "running"
     assert rows["dies"]["state"] == "failed"
@@ -161,3 +162,23 @@ async def test_upstream_rejections_are_errors(nocp) -> None:
     async with Client(nocp(t=stdio()).mcp_server) as client:
         bad = await client.call_tool("t__records", {"n": "many"})
     assert bad.is_error and "n" in text_of(bad)
+
+
+async def test_progress_resources_and_prompts_are_proxied(nocp) -> None:
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append((value, total, message))
+
+    async with Client(nocp(t=stdio()).mcp_server) as client:
+        done = await client.call_tool("t__steps", {"n": 3}, progress_callback=on_progress)
+        listed = {str(r.uri): r.name for r in (await client.list_resources()).resources}
+        note = await client.read_resource("notes://today")
+        prompts = [p.name for p in (await client.list_prompts()).prompts]
+        prompt = await client.get_prompt("t__review", {"path": "a.py"})
+    assert text_of(done) == "3 steps"
+    assert progress == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+    assert listed["notes://today"] == "t__today" and "nocp://upstreams" in listed
+    assert text_of(note) == "buy milk"
+    assert prompts == ["t__review"]
+    assert prompt.messages[0].content.text == "Please review a.py."

@@ -10,7 +10,7 @@ import base64
 import os
 import sys
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ImageContent, TextContent
 from pydantic import BaseModel
@@ -79,6 +79,24 @@ async def slow(seconds: float) -> str:
 
     await anyio.sleep(seconds)
     return "done"
+
+
+@server.tool()
+async def steps(n: int, ctx: Context) -> str:
+    """Reports progress n times."""
+    for i in range(1, n + 1):
+        await ctx.report_progress(i, n, f"step {i}")
+    return f"{n} steps"
+
+
+@server.resource("notes://today", name="today", description="Today's notes.")
+def today() -> str:
+    return "buy milk"
+
+
+@server.prompt(name="review", description="Review a file.")
+def review(path: str) -> str:
+    return f"Please review {path}."
 
 
 class Forecast(BaseModel):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import anyio
@@ -33,6 +34,24 @@ from nocp.sources.upstream_stdio import StdioProcess, describe_exit
 
 State = Literal["stopped", "starting", "running", "failed", "exited"]
 OnChange = Callable[[], Awaitable[None]]
+Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+
+_progress: ContextVar[Progress | None] = ContextVar("nocp_upstream_progress", default=None)
+
+
+@contextmanager
+def forward_progress(report: Progress) -> Iterator[None]:
+    """Within this block, upstream progress notifications go to `report` (the client's call).
+
+    Example:
+        >>> with forward_progress(ctx.session.report_progress):
+        ...     result = await source.call(name, arguments)
+    """
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 MAX_BACKOFF_S = 30.0
 _LIST_PAGE_CAP = 100
@@ -111,7 +130,7 @@ class Upstream:
         if client is None:
             raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
         try:
-            result = await client.call_tool(tool, dict(arguments))
+            result = await client.call_tool(tool, dict(arguments), progress_callback=_progress.get())
         except MCPError as exc:
             raise await self._call_failed(exc) from None
         except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
@@ -226,6 +245,18 @@ class Upstream:
         if self._on_change is not None:
             await self._on_change()
 
+    async def client(self) -> Client:
+        """The live connection, (re)starting the upstream when it is down.
+
+        Raises:
+            UpstreamError: it cannot be started.
+        """
+        if self.state != "running":
+            await self.start()
+        if self._client is None:
+            raise UpstreamError(f"upstream {self.name!r} is not connected; try again")
+        return self._client
+
     def _transport(self) -> Any:
         settings = self.settings
         if settings.command is not None:
@@ -276,6 +307,23 @@ async def _list_tools(client: Client) -> list[types.Tool]:
     return tools
 
 
+async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
+    """Every item of a paginated list request to one upstream ([] when it fails)."""
+    items: list[Any] = []
+    cursor: str | None = None
+    try:
+        client = await upstream.client()
+        for _ in range(_LIST_PAGE_CAP):
+            page = await getattr(client, method)(cursor=cursor)
+            items.extend(getattr(page, field))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    except (MCPError, UpstreamError) as exc:
+        _log.warning("upstream list failed", upstream=upstream.name, method=method, error=str(exc))
+    return items
+
+
 class UpstreamSource:
     """The tools of one upstream, under their exposed names (`Source` contract)."""
 
@@ -319,6 +367,7 @@ class UpstreamHub:
         self.upstreams = upstreams
         self.sources = [UpstreamSource(u) for u in upstreams]
         self._lazy_started = False
+        self._resource_owner: dict[str, Upstream] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UpstreamHub:
@@ -356,6 +405,66 @@ class UpstreamHub:
     def status(self) -> list[dict[str, Any]]:
         """`nocp://upstreams`: one row per upstream."""
         return [u.status() for u in self.upstreams]
+
+    def _serving(self, capability: str) -> list[Upstream]:
+        running = [u for u in self.upstreams if u.state == "running" and u._client is not None]
+        return [u for u in running if getattr(u._client.server_capabilities, capability, None)]
+
+    async def list_resources(self) -> list[types.Resource]:
+        """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
+        listed: list[types.Resource] = []
+        for upstream in self._serving("resources"):
+            for resource in await _pages(upstream, "list_resources", "resources"):
+                self._resource_owner[resource.uri] = upstream
+                name = f"{upstream.name}{upstream.shared.separator}{resource.name}"
+                listed.append(resource.model_copy(update={"name": name}))
+        return listed
+
+    async def list_resource_templates(self) -> list[types.ResourceTemplate]:
+        """The running upstreams' resource templates, named `NAME__name`."""
+        listed: list[types.ResourceTemplate] = []
+        for upstream in self._serving("resources"):
+            for template in await _pages(upstream, "list_resource_templates", "resource_templates"):
+                name = f"{upstream.name}{upstream.shared.separator}{template.name}"
+                listed.append(template.model_copy(update={"name": name}))
+        return listed
+
+    async def read_resource(self, uri: str) -> types.ReadResourceResult | None:
+        """Read `uri` from the upstream that listed it (else the first that has it); None: none."""
+        owner = self._resource_owner.get(uri)
+        candidates = [owner] if owner else self._serving("resources")
+        for upstream in candidates:
+            try:
+                return await (await upstream.client()).read_resource(uri)
+            except MCPError:
+                continue  # not this upstream's; try the next
+        return None
+
+    async def list_prompts(self) -> list[types.Prompt]:
+        """The running upstreams' prompts, named `NAME__prompt`."""
+        listed: list[types.Prompt] = []
+        for upstream in self._serving("prompts"):
+            for prompt in await _pages(upstream, "list_prompts", "prompts"):
+                name = f"{upstream.name}{upstream.shared.separator}{prompt.name}"
+                listed.append(prompt.model_copy(update={"name": name}))
+        return listed
+
+    async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
+        """Get prompt `NAME__prompt` from upstream NAME.
+
+        Raises:
+            UpstreamError: no upstream has that name, or it cannot serve the prompt.
+        """
+        for upstream in self.upstreams:
+            prefix = f"{upstream.name}{upstream.shared.separator}"
+            if name.startswith(prefix):
+                client = await upstream.client()
+                try:
+                    return await client.get_prompt(name.removeprefix(prefix), arguments)
+                except MCPError as exc:
+                    raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
+        names = ", ".join(u.name for u in self.upstreams)
+        raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
 
     async def _start_all(self, upstreams: Any) -> None:
         async with anyio.create_task_group() as starting:
