@@ -13,7 +13,9 @@ import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import ToolsListChanged
 
 from nocp import resources
 from nocp.config import Settings
@@ -78,6 +80,7 @@ class NocpServer:
         self._sources = [*sources, *(upstreams.sources if upstreams else ())]
         self._tools = _index(self._sources)
         self._session: Any = None  # the client's session, to announce tool-list changes
+        self._events = InMemorySubscriptionBus()  # … and to 2026-07-28 clients' listen streams
         self.mcp_server: Server[Any] = Server(
             "nocp",
             version=_version(),
@@ -90,6 +93,7 @@ class NocpServer:
             on_read_resource=self._read_resource,
             on_list_prompts=self._list_prompts,
             on_get_prompt=self._get_prompt,
+            on_subscriptions_listen=ListenHandler(self._events),
         )
 
     @classmethod
@@ -116,6 +120,7 @@ class NocpServer:
 
     async def _tools_changed(self) -> None:
         self._tools = _index(self._sources)
+        await self._events.publish(ToolsListChanged())
         if self._session is not None:
             try:
                 await self._session.send_tool_list_changed()

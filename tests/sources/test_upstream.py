@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import anyio
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,8 +49,7 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
         [
             "t__crash",
             "t__fail",
-            "t__forecast",
-            "t__log_text",
+            "t__forecast", 't__grow', "t__log_text",
             "t__picture",
             "t__pid",
             "t__records",
@@ -124,7 +125,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
     )
     assert down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
     assert not again.is_error and text_of(again) != first_pid
-    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 10
+    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 11
 
 
 async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -> None:
@@ -137,7 +138,7 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
         names = [t.name for t in (await client.list_tools()).tools]
         ok = await client.call_tool("t__records", {"n": 1})
         rows = await status(client)
-    assert all(name.startswith("t__") for name in names) and len(names) == 10
+    assert all(name.startswith("t__") for name in names) and len(names) == 11
     assert not ok.is_error
     assert rows["t"]["state"] == "running"
     assert rows["dies"]["state"] == "failed"
@@ -182,3 +183,19 @@ async def test_progress_resources_and_prompts_are_proxied(nocp) -> None:
     assert text_of(note) == "buy milk"
     assert prompts == ["t__review"]
     assert prompt.messages[0].content.text == "Please review a.py."
+
+
+async def test_an_upstream_tool_list_change_is_re_announced(nocp) -> None:
+    from mcp.shared.subscriptions import ToolsListChanged
+
+    async with Client(nocp(t=stdio()).mcp_server) as client:
+        before = [t.name for t in (await client.list_tools()).tools]
+        async with client.listen(tools_list_changed=True) as subscription:
+            await client.call_tool("t__grow", {})
+            with anyio.fail_after(30):  # safety only: the event arrives asynchronously
+                event = await anext(aiter(subscription))
+        after = [t.name for t in (await client.list_tools(cache_mode="bypass")).tools]
+        added = await client.call_tool("t__added", {})
+    assert isinstance(event, ToolsListChanged)
+    assert "t__added" not in before and "t__added" in after
+    assert text_of(added) == "new"

@@ -89,6 +89,20 @@ async def steps(n: int, ctx: Context) -> str:
     return f"{n} steps"
 
 
+@server.tool()
+async def grow(ctx: Context) -> str:
+    """Adds the tool `added` and announces that the tool list changed."""
+
+    def added() -> str:
+        """A tool that appeared later."""
+        return "new"
+
+    server.add_tool(added)
+    await ctx.notify_tools_changed()  # 2026-07-28 clients: their listen stream
+    await ctx.session.send_tool_list_changed()  # older clients: a notification
+    return "grown"
+
+
 @server.resource("notes://today", name="today", description="Today's notes.")
 def today() -> str:
     return "buy milk"

@@ -174,7 +174,7 @@ class Upstream:
                     scope.deadline = math.inf
                     started = True
                     task_status.started()
-                    await self._wait_for_end()
+                    await self._wait_for_end(client)
             except Exception as exc:
                 if not started:
                     raise
@@ -186,8 +186,9 @@ class Upstream:
         if started and self.state == "running":
             self._after_exit()
 
-    async def _wait_for_end(self) -> None:
+    async def _wait_for_end(self, client: Client) -> None:
         async with anyio.create_task_group() as tg:
+            tg.start_soon(self._listen, client)
 
             async def on_exit() -> None:
                 if self._process is not None:
@@ -235,11 +236,36 @@ class Upstream:
         )
 
     async def _on_message(self, message: Any) -> None:
-        if isinstance(message, types.ToolListChangedNotification) and self._client is not None:
-            self.tools = await _list_tools(self._client)
-            await self._changed()
+        if isinstance(message, types.ToolListChangedNotification) and self._tg is not None:
+            # Not inline: the handler runs in the connection's receive loop, which must stay
+            # free to deliver the answer to our tools/list.
+            self._tg.start_soon(self._relist)
         elif isinstance(message, Exception):
             _log.warning("upstream transport error", upstream=self.name, error=repr(message))
+
+    async def _listen(self, client: Client) -> None:
+        """Follow the upstream's tool-list changes (2026-07-28 servers announce them only to
+        a `subscriptions/listen` stream; older ones send a notification, see `_on_message`)."""
+        from mcp.shared.subscriptions import ToolsListChanged
+
+        try:
+            async with client.listen(tools_list_changed=True) as subscription:
+                async for event in subscription:
+                    if isinstance(event, ToolsListChanged) and self._tg is not None:
+                        self._tg.start_soon(self._relist)
+        except Exception as exc:  # older protocol, or the upstream does not offer it
+            _log.debug("no tool-list subscription", upstream=self.name, error=repr(exc))
+
+    async def _relist(self) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            self.tools = await _list_tools(client)
+        except MCPError as exc:
+            _log.warning("upstream tools/list failed", upstream=self.name, error=str(exc))
+            return
+        await self._changed()
 
     async def _changed(self) -> None:
         if self._on_change is not None:
