@@ -199,3 +199,13 @@ async def test_an_upstream_tool_list_change_is_re_announced(nocp) -> None:
     assert isinstance(event, ToolsListChanged)
     assert "t__added" not in before and "t__added" in after
     assert text_of(added) == "new"
+
+
+async def test_a_lazy_upstream_starts_on_the_first_tools_list(nocp) -> None:
+    async with Client(nocp(t=stdio(start="lazy")).mcp_server) as client:
+        before = await status(client)
+        names = [t.name for t in (await client.list_tools()).tools]
+        after = await status(client)
+    assert before["t"]["state"] == "stopped" and before["t"]["tools"] == 0
+    assert "t__records" in names
+    assert after["t"]["state"] == "running"
