@@ -46,7 +46,11 @@ async def _measure(params: StdioServerParameters, tool: str, calls: int) -> dict
                 times.append((time.perf_counter() - start) * 1000)
             text = _text(result)
             wire = result.model_dump_json(by_alias=True, exclude_none=True)
-            rows[label] = {"ms": statistics.median(times), "bytes": len(wire.encode()), "text": text}
+            rows[label] = {
+                "ms": statistics.median(times),
+                "bytes": len(wire.encode()),
+                "text": text,
+            }
     return rows
 
 
@@ -64,8 +68,10 @@ async def main(calls: int) -> None:
         through = await _measure(proxied, "records", calls)
     counter = TokenCounter()
     print(f"median of {calls} calls each (ms, end to end at the client)\n")
-    print("| result | direct ms | via nocp ms | ratio | direct result bytes | via nocp bytes "
-          "| direct text tokens | via nocp tokens |")
+    print(
+        "| result | direct ms | via nocp ms | ratio | direct result bytes | via nocp bytes "
+        "| direct text tokens | via nocp tokens |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for label in CASES:
         d, p = straight[label], through[label]

@@ -14,7 +14,11 @@ EXISTING = {
     "globalShortcut": "Ctrl+Space",
     "mcpServers": {
         "git": {"command": "uvx", "args": ["mcp-server-git"], "env": {"GIT_X": "1"}},
-        "web": {"type": "http", "url": "https://example.com/mcp", "headers": {"Authorization": "Bearer t"}},
+        "web": {
+            "type": "http",
+            "url": "https://example.com/mcp",
+            "headers": {"Authorization": "Bearer t"},
+        },
     },
 }
 
@@ -26,7 +30,9 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def test_install_adds_nocp_keeps_the_rest_backs_up_and_prints_the_diff(config: Path, capsys) -> None:
+def test_install_adds_nocp_keeps_the_rest_backs_up_and_prints_the_diff(
+    config: Path, capsys
+) -> None:
     assert main(["install", "claude-desktop", "--config-path", str(config)]) == 0
     out = capsys.readouterr().out
     data = json.loads(config.read_text())
@@ -65,10 +71,23 @@ def test_install_creates_a_missing_file(tmp_path: Path) -> None:
 def test_wrap_existing_then_uninstall_restores_the_original(config: Path, capsys) -> None:
     assert main(["install", "claude-desktop", "--config-path", str(config), "--wrap-existing"]) == 0
     servers = json.loads(config.read_text())["mcpServers"]
-    assert servers["git"]["args"][1:] == ["nocp", "wrap", "--name", "git", "--", "uvx", "mcp-server-git"]
+    assert servers["git"]["args"][1:] == [
+        "nocp",
+        "wrap",
+        "--name",
+        "git",
+        "--",
+        "uvx",
+        "mcp-server-git",
+    ]
     assert servers["git"]["env"] == {"GIT_X": "1"}
     assert servers["web"]["args"][1:] == [
-        "nocp", "wrap", "--name", "web", "--url", "https://example.com/mcp",
+        "nocp",
+        "wrap",
+        "--name",
+        "web",
+        "--url",
+        "https://example.com/mcp",
         "--header=Authorization: Bearer t",
     ]
     again = config.read_text()
@@ -93,7 +112,11 @@ def test_a_broken_config_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("client", "platform", "expected"),
     [
-        ("claude-desktop", "darwin", "/h/Library/Application Support/Claude/claude_desktop_config.json"),
+        (
+            "claude-desktop",
+            "darwin",
+            "/h/Library/Application Support/Claude/claude_desktop_config.json",
+        ),
         ("claude-desktop", "linux", "/h/.config/Claude/claude_desktop_config.json"),
         ("claude-desktop", "win32", "/appdata/Claude/claude_desktop_config.json"),
         ("cursor", "linux", "/h/.cursor/mcp.json"),

@@ -86,8 +86,10 @@ class Change:
         """A unified diff of the file's JSON, before → after."""
         old, new = _dump(self.before), _dump(self.after)
         lines = difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=f"{self.path} (before)", tofile=f"{self.path} (after)",
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"{self.path} (before)",
+            tofile=f"{self.path} (after)",
         )
         return "".join(lines)
 
@@ -129,7 +131,8 @@ def plan_uninstall(path: Path) -> Change:
             continue
         if name not in originals:
             raise ConfigError(
-                str(path), f"mcpServers.{name}",
+                str(path),
+                f"mcpServers.{name}",
                 f"wrapped by nocp but its original entry is not in {_sidecar_path(path)}; "
                 "restore it from one of the backups next to the file",
             )
@@ -167,14 +170,21 @@ def run(
     else:
         change = plan_uninstall(path)
     if not change.changed:
-        out(f"{path}: nothing to change ({'already installed' if action == 'install' else 'nocp is not in it'})")
+        out(
+            f"{path}: nothing to change "
+            f"({'already installed' if action == 'install' else 'nocp is not in it'})"
+        )
         return 0
     out(change.diff().rstrip("\n"))
     if dry_run:
         out(f"--dry-run: {path} not written")
         return 0
     backup = apply(change)
-    out(f"wrote {path}" + (f" (backup: {backup})" if backup else "") + "; restart the client to load it")
+    out(
+        f"wrote {path}"
+        + (f" (backup: {backup})" if backup else "")
+        + "; restart the client to load it"
+    )
     return 0
 
 
@@ -186,8 +196,11 @@ def add_install_commands(commands: Any) -> None:
         parser.add_argument("--config-path", type=Path, help="the client's config file")
         parser.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
         if action == "install":
-            parser.add_argument("--wrap-existing", action="store_true",
-                                help="put the servers already configured behind nocp")
+            parser.add_argument(
+                "--wrap-existing",
+                action="store_true",
+                help="put the servers already configured behind nocp",
+            )
             parser.add_argument("--config", type=Path, help="the nocp.toml nocp serve should read")
         parser.set_defaults(run=_cli)
 
@@ -195,8 +208,13 @@ def add_install_commands(commands: Any) -> None:
 def _cli(args: argparse.Namespace, _: list[str]) -> int:
     path = args.config_path or config_path(args.client)
     if args.command == "install":
-        return run("install", path, command=nocp_command(args.config),
-                   wrap_existing=args.wrap_existing, dry_run=args.dry_run)
+        return run(
+            "install",
+            path,
+            command=nocp_command(args.config),
+            wrap_existing=args.wrap_existing,
+            dry_run=args.dry_run,
+        )
     return run("uninstall", path, dry_run=args.dry_run)
 
 
@@ -238,7 +256,9 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(str(path), "", f"cannot read it as JSON ({exc}); fix or move it first") from None
+        raise ConfigError(
+            str(path), "", f"cannot read it as JSON ({exc}); fix or move it first"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(str(path), "", "expected a JSON object")
     return data

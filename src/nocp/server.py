@@ -301,7 +301,9 @@ def _advertise(entry: _Entry) -> types.Tool:
         description=definition.description,
         input_schema=schema,
         output_schema=definition.output_schema,
-        annotations=types.ToolAnnotations(**definition.annotations) if definition.annotations else None,
+        annotations=(
+            types.ToolAnnotations(**definition.annotations) if definition.annotations else None
+        ),
     )
 
 

@@ -34,7 +34,9 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-async def _through_nocp(db: Path, name: str, upstream: dict[str, Any], tool: str, args: dict[str, Any]):
+async def _through_nocp(
+    db: Path, name: str, upstream: dict[str, Any], tool: str, args: dict[str, Any]
+):
     settings = Settings(stats={"db": db}, upstream={name: upstream})
     async with Client(NocpServer.from_settings(settings).mcp_server) as client:
         result = await client.call_tool(f"{name}__{tool}", args)
@@ -63,20 +65,30 @@ async def test_mcp_server_git_log_through_nocp(repo: Path, db_path: Path) -> Non
     assert counter.count(sent) < counter.count(raw)
 
 
-@pytest.mark.skipif(shutil.which("npx") is None, reason="node/npx not installed: the npm filesystem server cannot run")
-async def test_npm_filesystem_server_directory_tree_through_nocp(tmp_path: Path, db_path: Path) -> None:
+@pytest.mark.skipif(
+    shutil.which("npx") is None,
+    reason="node/npx not installed: the npm filesystem server cannot run",
+)
+async def test_npm_filesystem_server_directory_tree_through_nocp(
+    tmp_path: Path, db_path: Path
+) -> None:
     root = tmp_path / "tree"
     for i in range(6):
         (root / f"pkg{i}" / "src").mkdir(parents=True)
         for j in range(4):
             (root / f"pkg{i}" / "src" / f"module{j}.py").write_text("x = 1\n")
-    upstream = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", str(root)],
-                "start_timeout_s": 120}
+    upstream = {
+        "command": "npx",
+        "args": ["-y", "@modelcontextprotocol/server-filesystem", str(root)],
+        "start_timeout_s": 120,
+    }
     args = {"path": str(root)}
     proxied, _ = await _through_nocp(db_path, "fs", upstream, "directory_tree", args)
     direct = await _direct(upstream, "directory_tree", args)
     counter = TokenCounter()
     assert not proxied.is_error, text_of(proxied)
     sent, raw = text_of(proxied), text_of(direct)
-    assert all(f"module{j}.py" in sent for j in range(4)) and all(f"pkg{i}" in sent for i in range(6))
+    assert all(f"module{j}.py" in sent for j in range(4)) and all(
+        f"pkg{i}" in sent for i in range(6)
+    )
     assert counter.count(sent) < counter.count(raw) * 0.8

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-
-import anyio
 import sys
 from pathlib import Path
 from typing import Any
 
-import mcp_types as types
+import anyio
 import pytest
 from inline_snapshot import snapshot
 from mcp import Client, StdioServerParameters
@@ -49,7 +47,9 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
         [
             "t__crash",
             "t__fail",
-            "t__forecast", 't__grow', "t__log_text",
+            "t__forecast",
+            "t__grow",
+            "t__log_text",
             "t__picture",
             "t__pid",
             "t__records",
@@ -60,7 +60,11 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
     )
     records = tools["t__records"]
     assert records.description == "n user records."
-    assert records.input_schema["properties"]["n"] == {"default": 3, "title": "N", "type": "integer"}
+    assert records.input_schema["properties"]["n"] == {
+        "default": 3,
+        "title": "N",
+        "type": "integer",
+    }
     assert records.input_schema["properties"]["focus"]["type"] == "string"
     assert records.output_schema is None  # structured_content = "drop" (the default)
 
@@ -82,9 +86,11 @@ async def test_text_is_optimised_other_blocks_pass_through_errors_stay_errors(no
     assert records.structured_content is None and not records.is_error
     assert text_of(log) == snapshot("line 0\n\nline 1")
     assert [b.type for b in picture.content] == ["text", "image"]
-    assert picture.content[0].text == snapshot('caption: a dot')
+    assert picture.content[0].text == snapshot("caption: a dot")
     assert picture.content[1] == direct_picture.content[1]  # the image, byte for byte
-    assert failed.is_error and text_of(failed) == snapshot("Error executing tool fail: disk on fire")
+    assert failed.is_error and text_of(failed) == snapshot(
+        "Error executing tool fail: disk on fire"
+    )
     counter = TokenCounter()
     raw = sum(counter.count(b.text) for b in direct_records.content if b.type == "text")
     assert stats["tools"]["t__records"]["raw_tokens"] == raw
@@ -99,7 +105,11 @@ async def test_structured_content_kept_stays_valid_against_the_output_schema(noc
     assert tools["t__forecast"].output_schema["required"] == ["city", "days"]
     assert result.structured_content == {
         "city": "Oslo",
-        "days": [{"day": 0.0, "temp": 20.5}, {"day": 1.0, "temp": 21.5}, {"day": 2.0, "temp": 22.5}],
+        "days": [
+            {"day": 0.0, "temp": 20.5},
+            {"day": 1.0, "temp": 21.5},
+            {"day": 2.0, "temp": 22.5},
+        ],
     }
     assert text_of(result) == snapshot("""\
 city: Oslo
@@ -123,7 +133,10 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
         "the call; nocp restarts it on the next call — retry once, and if it fails again see "
         "nocp://upstreams and nocp's log"
     )
-    assert down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
+    assert (
+        down["t"]["state"] == "exited"
+        and down["t"]["last_error"] == "exited (exit code 3) during the call"
+    )
     assert not again.is_error and text_of(again) != first_pid
     assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 11
 
@@ -148,10 +161,20 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
     assert rows["missing"]["last_error"] == snapshot(
         "command not found: '/nonexistent/mcp-server' (check `command` and PATH)"
     )
-    assert set(rows["missing"]) == {"name", "transport", "target", "state", "tools", "last_error", "restarts"}
+    assert set(rows["missing"]) == {
+        "name",
+        "transport",
+        "target",
+        "state",
+        "tools",
+        "last_error",
+        "restarts",
+    }
 
 
-async def test_a_call_past_the_upstream_timeout_is_an_error_and_the_upstream_keeps_serving(nocp) -> None:
+async def test_a_call_past_the_upstream_timeout_is_an_error_and_the_upstream_keeps_serving(
+    nocp,
+) -> None:
     async with Client(nocp(t=stdio(call_timeout_s=0.3)).mcp_server) as client:
         slow = await client.call_tool("t__slow", {"seconds": 30})
         after = await client.call_tool("t__records", {"n": 1})

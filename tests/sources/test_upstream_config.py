@@ -13,12 +13,22 @@ from nocp.sources.upstream_config import wrap_settings
 
 
 def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
-    (tmp_path / "desktop.json").write_text(json.dumps({"mcpServers": {
-        "git": {"command": "uvx", "args": ["mcp-server-git"], "env": {"A": "1"}},
-        "web": {"type": "http", "url": "https://example.com/mcp", "headers": {"Authorization": "x"}},
-        "off": {"command": "x", "disabled": True},
-        "fs": {"command": "from-json"},
-    }}))
+    (tmp_path / "desktop.json").write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "git": {"command": "uvx", "args": ["mcp-server-git"], "env": {"A": "1"}},
+                    "web": {
+                        "type": "http",
+                        "url": "https://example.com/mcp",
+                        "headers": {"Authorization": "x"},
+                    },
+                    "off": {"command": "x", "disabled": True},
+                    "fs": {"command": "from-json"},
+                }
+            }
+        )
+    )
     (tmp_path / "nocp.toml").write_text(
         '[upstreams]\nmcp_servers = "desktop.json"\n\n'
         '[upstream.fs]\ncommand = "npx"\nargs = ["-y", "server-filesystem"]\ncwd = "work"\n'
@@ -26,7 +36,9 @@ def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path)
     assert sorted(settings.upstream) == ["fs", "git", "off", "web"]
     assert settings.upstream["fs"].command == "npx"  # the [upstream.fs] table wins
-    assert settings.upstream["git"].env == {"A": "1"} and settings.upstream["git"].transport == "stdio"
+    assert (
+        settings.upstream["git"].env == {"A": "1"} and settings.upstream["git"].transport == "stdio"
+    )
     assert settings.upstream["web"].transport == "http"
     assert settings.upstream["web"].headers == {"Authorization": "x"}
     assert settings.upstream["off"].disabled
@@ -34,7 +46,9 @@ def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
 
 def test_a_client_json_file_is_a_config(tmp_path: Path) -> None:
     path = tmp_path / "mcp.json"
-    path.write_text(json.dumps({"mcpServers": {"git": {"command": "uvx", "args": ["mcp-server-git"]}}}))
+    path.write_text(
+        json.dumps({"mcpServers": {"git": {"command": "uvx", "args": ["mcp-server-git"]}}})
+    )
     settings = load_settings(path, cwd=tmp_path)
     assert settings.upstream["git"].args == ("mcp-server-git",)
 
@@ -42,13 +56,21 @@ def test_a_client_json_file_is_a_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("servers", "message"),
     [
-        ({"old": {"type": "sse", "url": "http://x/sse"}}, "mcpServers.old.type: transport 'sse' is not supported"),
-        ({"both": {"command": "a", "url": "http://x"}}, "upstream.both: Value error, give exactly one of `command`"),
+        (
+            {"old": {"type": "sse", "url": "http://x/sse"}},
+            "mcpServers.old.type: transport 'sse' is not supported",
+        ),
+        (
+            {"both": {"command": "a", "url": "http://x"}},
+            "upstream.both: Value error, give exactly one of `command`",
+        ),
         ({"none": {"args": ["a"]}}, "upstream.none: Value error, give exactly one of `command`"),
         ({"bad": {"url": "ftp://x"}}, "url must start with http:// or https://, got 'ftp://x'"),
     ],
 )
-def test_unusable_servers_are_config_errors_naming_them(tmp_path: Path, servers: dict, message: str) -> None:
+def test_unusable_servers_are_config_errors_naming_them(
+    tmp_path: Path, servers: dict, message: str
+) -> None:
     path = tmp_path / "mcp.json"
     path.write_text(json.dumps({"mcpServers": servers}))
     with pytest.raises(ConfigError) as caught:

@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +81,16 @@ async def test_an_unreachable_http_upstream_is_a_failed_start(db_path: Path) -> 
     url = f"http://127.0.0.1:{_free_port()}/mcp"  # nothing listens there
     settings = Settings(
         stats={"db": db_path},
-        upstream={"gone": {"url": url, "start_timeout_s": 10}, "t": {"command": sys.executable, "args": [SERVER]}},
+        upstream={
+            "gone": {"url": url, "start_timeout_s": 10},
+            "t": {"command": sys.executable, "args": [SERVER]},
+        },
     )
     async with Client(NocpServer.from_settings(settings).mcp_server) as client:
-        rows = {r["name"]: r for r in json.loads(text_of(await client.read_resource("nocp://upstreams")))}
+        rows = {
+            r["name"]: r
+            for r in json.loads(text_of(await client.read_resource("nocp://upstreams")))
+        }
         call = await client.call_tool("t__pid", {})
     assert rows["gone"]["state"] == "failed"
     assert rows["gone"]["last_error"] == f"cannot reach {url}: All connection attempts failed"
@@ -124,26 +130,39 @@ async def _drain(stream: Any, into: bytearray) -> None:
         pass
 
 
-async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr(tmp_path: Path) -> None:
+async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr(
+    tmp_path: Path,
+) -> None:
     env = {**os.environ, "NOCP_DB": str(tmp_path / "nocp.db")}
     command = [sys.executable, "-m", "nocp", "wrap", "--name", "t", "--", sys.executable, SERVER]
     stderr = bytearray()
     with anyio.fail_after(SAFETY_S):
-        async with await anyio.open_process(command, env=env, cwd=tmp_path) as process:
+        async with await anyio.open_process(command, env=env, cwd=tmp_path) as process:  # noqa: SIM117
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_drain, process.stderr, stderr)
                 rpc = _JsonRpc(process)
-                await rpc({
-                    "jsonrpc": "2.0", "id": 1, "method": "initialize",
-                    "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                               "clientInfo": {"name": "test", "version": "0"}},
-                })
+                await rpc(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "initialize",
+                        "params": {
+                            "protocolVersion": "2025-11-25",
+                            "capabilities": {},
+                            "clientInfo": {"name": "test", "version": "0"},
+                        },
+                    }
+                )
                 await rpc({"jsonrpc": "2.0", "method": "notifications/initialized"})
                 listed = await rpc({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
-                called = await rpc({
-                    "jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                    "params": {"name": "shout", "arguments": {"text": "MARKER-42"}},
-                })
+                called = await rpc(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 3,
+                        "method": "tools/call",
+                        "params": {"name": "shout", "arguments": {"text": "MARKER-42"}},
+                    }
+                )
                 await process.stdin.aclose()
                 await process.wait()
     assert listed is not None and called is not None
@@ -156,12 +175,16 @@ async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr
 
 async def test_nocp_serve_reads_a_client_mcp_servers_json(tmp_path: Path) -> None:
     config = tmp_path / "claude_desktop_config.json"
-    config.write_text(json.dumps({"mcpServers": {"t": {"command": sys.executable, "args": [SERVER]}}}))
+    config.write_text(
+        json.dumps({"mcpServers": {"t": {"command": sys.executable, "args": [SERVER]}}})
+    )
     params_env = {**os.environ, "NOCP_DB": str(tmp_path / "nocp.db")}
     from mcp import StdioServerParameters
 
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "nocp", "serve", "--config", str(config)], env=params_env
+        command=sys.executable,
+        args=["-m", "nocp", "serve", "--config", str(config)],
+        env=params_env,
     )
     with anyio.fail_after(SAFETY_S):
         async with Client(params, cache=None) as client:

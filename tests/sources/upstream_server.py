@@ -1,7 +1,7 @@
 """A real upstream MCP server for the tests, written with the SDK (run as a subprocess).
 
-    python upstream_server.py            # stdio
-    python upstream_server.py --http N   # streamable HTTP on 127.0.0.1:N/mcp
+python upstream_server.py            # stdio
+python upstream_server.py --http N   # streamable HTTP on 127.0.0.1:N/mcp
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ import anyio
 import mcp_types as types
 from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client
+from mcp.shared.dispatcher import ProgressFnT as Progress
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED
 
@@ -34,7 +35,7 @@ from nocp.sources.upstream_stdio import StdioProcess, describe_exit
 
 State = Literal["stopped", "starting", "running", "failed", "exited"]
 OnChange = Callable[[], Awaitable[None]]
-Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+
 
 _progress: ContextVar[Progress | None] = ContextVar("nocp_upstream_progress", default=None)
 
@@ -52,6 +53,7 @@ def forward_progress(report: Progress) -> Iterator[None]:
         yield
     finally:
         _progress.reset(token)
+
 
 MAX_BACKOFF_S = 30.0
 _LIST_PAGE_CAP = 100
@@ -130,7 +132,9 @@ class Upstream:
         if client is None:
             raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
         try:
-            result = await client.call_tool(tool, dict(arguments), progress_callback=_progress.get())
+            result = await client.call_tool(
+                tool, dict(arguments), progress_callback=_progress.get()
+            )
         except MCPError as exc:
             raise await self._call_failed(exc) from None
         except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
@@ -155,7 +159,9 @@ class Upstream:
             await self._tg.start(self._run)
         except Exception as exc:
             self._failed(_explain_start(self, exc))
-            raise UpstreamError(f"upstream {self.name!r} failed to start: {self.last_error}") from None
+            raise UpstreamError(
+                f"upstream {self.name!r} failed to start: {self.last_error}"
+            ) from None
         _log.info("upstream started", upstream=self.name, tools=len(self.tools))
         if [t.name for t in self.tools] != before and self._starts > 1:
             await self._changed()
@@ -217,7 +223,7 @@ class Upstream:
     def _backoff_left(self) -> float:
         if self._failures < 2:
             return 0.0  # the first restart is immediate
-        delay = min(self.shared.restart_backoff_s * 2 ** (self._failures - 2), MAX_BACKOFF_S)
+        delay = min(self.shared.restart_backoff_s * 2.0 ** (self._failures - 2), MAX_BACKOFF_S)
         return max(0.0, self._failed_at + delay - time.monotonic())
 
     async def _call_failed(self, exc: MCPError) -> UpstreamError:
@@ -271,6 +277,13 @@ class Upstream:
         if self._on_change is not None:
             await self._on_change()
 
+    def offers(self, capability: str) -> bool:
+        """True when connected and the upstream declared `capability` ("resources", "prompts")."""
+        client = self._client
+        if self.state != "running" or client is None:
+            return False
+        return getattr(client.server_capabilities, capability, None) is not None
+
     async def client(self) -> Client:
         """The live connection, (re)starting the upstream when it is down.
 
@@ -312,7 +325,8 @@ def _explain_start(upstream: Upstream, exc: Exception) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"command not found: {upstream.settings.command!r} (check `command` and PATH)"
     if process is not None and process.returncode is not None:
-        return f"exited while starting ({describe_exit(process.returncode)}); see its stderr in nocp's log"
+        code = describe_exit(process.returncode)
+        return f"exited while starting ({code}); see its stderr in nocp's log"
     text = str(exc) or type(exc).__name__
     if isinstance(exc, BaseExceptionGroup):
         text = "; ".join(str(e) or type(e).__name__ for e in exc.exceptions)
@@ -366,7 +380,9 @@ class UpstreamSource:
                 description=tool.description or "",
                 input_schema=dict(tool.input_schema),
                 timeout_s=self.upstream.settings.call_timeout_s,
-                annotations=tool.annotations.model_dump(exclude_none=True) if tool.annotations else {},
+                annotations=tool.annotations.model_dump(exclude_none=True)
+                if tool.annotations
+                else {},
                 output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
                 title=tool.title,
             )
@@ -433,8 +449,7 @@ class UpstreamHub:
         return [u.status() for u in self.upstreams]
 
     def _serving(self, capability: str) -> list[Upstream]:
-        running = [u for u in self.upstreams if u.state == "running" and u._client is not None]
-        return [u for u in running if getattr(u._client.server_capabilities, capability, None)]
+        return [u for u in self.upstreams if u.offers(capability)]
 
     async def list_resources(self) -> list[types.Resource]:
         """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
@@ -475,7 +490,9 @@ class UpstreamHub:
                 listed.append(prompt.model_copy(update={"name": name}))
         return listed
 
-    async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
+    async def get_prompt(
+        self, name: str, arguments: dict[str, str] | None
+    ) -> types.GetPromptResult:
         """Get prompt `NAME__prompt` from upstream NAME.
 
         Raises:
@@ -490,7 +507,9 @@ class UpstreamHub:
                 except MCPError as exc:
                     raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
         names = ", ".join(u.name for u in self.upstreams)
-        raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
+        raise UpstreamError(
+            f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})"
+        )
 
     async def _start_all(self, upstreams: Any) -> None:
         async with anyio.create_task_group() as starting:
@@ -499,7 +518,6 @@ class UpstreamHub:
 
 
 async def _start_quietly(upstream: Upstream) -> None:
-    try:
+    # The failure is recorded in its state, last_error and the log; the others keep serving.
+    with suppress(UpstreamError):
         await upstream.start()
-    except UpstreamError:
-        pass  # recorded in its state, last_error and the log; the others keep serving

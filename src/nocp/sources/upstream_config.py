@@ -18,11 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nocp.errors import ConfigError
+
+if TYPE_CHECKING:
+    from nocp.config import Settings
 
 Transport = Literal["stdio", "http"]
 
@@ -50,8 +53,8 @@ class UpstreamSettings(BaseModel):
     """Prepended to every tool name; default `NAME` + `[upstreams] separator` (`git__git_log`)."""
     start: Literal["eager", "lazy"] = "eager"
     """eager: started with the server; lazy: started on the first tools/list or call."""
-    start_timeout_s: float = Field(30.0, gt=0)
-    call_timeout_s: float | None = Field(None, gt=0)
+    start_timeout_s: float = Field(default=30.0, gt=0)
+    call_timeout_s: float | None = Field(default=None, gt=0)
     """Seconds one call may take (default `[tools] timeout_s`; `[per_tool]` still wins)."""
     structured_content: Literal["keep", "drop"] = "drop"
     """keep: forward `outputSchema` and the upstream's `structuredContent` unchanged (valid
@@ -68,7 +71,7 @@ class UpstreamSettings(BaseModel):
 
     @property
     def transport(self) -> Transport:
-        """"stdio" or "http"."""
+        """ "stdio" or "http"."""
         return "stdio" if self.command is not None else "http"
 
     def tool_prefix(self, name: str, separator: str) -> str:
@@ -85,7 +88,7 @@ class UpstreamsSettings(BaseModel):
     mcp_servers: Path | None = None
     """A client config file (`{"mcpServers": {…}}`) whose servers become upstreams too;
     `[upstream.NAME]` entries win over same-named ones there."""
-    restart_backoff_s: float = Field(1.0, ge=0)
+    restart_backoff_s: float = Field(default=1.0, ge=0)
     """Wait before the second restart in a row; doubles each time, up to 30 s."""
 
 
@@ -136,7 +139,9 @@ def read_mcp_servers_file(path: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(str(path), "", "no such file (check the path to the mcpServers JSON)") from None
+        raise ConfigError(
+            str(path), "", "no such file (check the path to the mcpServers JSON)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read: {exc}") from None
     except ValueError as exc:
@@ -147,13 +152,13 @@ def read_mcp_servers_file(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def wrap_settings(
-    settings: Any,
+    settings: Settings,
     name: str,
     command: list[str],
     *,
     url: str | None = None,
     headers: list[str] | None = None,
-) -> Any:
+) -> Settings:
     """`settings` serving exactly one upstream, with unprefixed tool names (`nocp wrap`).
 
     Raises:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from types import TracebackType
+
 import anyio
 import mcp_types as types
 from anyio.abc import ByteReceiveStream, Process
@@ -188,8 +189,9 @@ def _parse(name: str, line: str) -> SessionMessage | None:
     try:
         return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
     except ValueError:
-        _log.warning("upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name,
-                     line=line[:200])
+        _log.warning(
+            "upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name, line=line[:200]
+        )
         return None
 
 
@@ -229,4 +231,3 @@ def describe_exit(code: int | None) -> str:
     if code < 0:
         return f"killed by signal {-code}"
     return f"exit code {code}"
-
