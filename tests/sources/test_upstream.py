@@ -232,3 +232,21 @@ async def test_a_lazy_upstream_starts_on_the_first_tools_list(nocp) -> None:
     assert before["t"]["state"] == "stopped" and before["t"]["tools"] == 0
     assert "t__records" in names
     assert after["t"]["state"] == "running"
+
+
+async def test_repeated_crashes_back_off_with_a_clear_error(db_path: Path) -> None:
+    settings = Settings(
+        stats={"db": db_path}, upstream={"t": stdio()}, upstreams={"restart_backoff_s": 3600}
+    )
+    async with Client(NocpServer.from_settings(settings).mcp_server) as client:
+        first = await client.call_tool("t__crash", {"code": 4})
+        second = await client.call_tool("t__crash", {"code": 5})  # restarted, crashes again
+        third = await client.call_tool("t__pid", {})
+        rows = await status(client)
+    assert "exit code 4" in text_of(first) and "exit code 5" in text_of(second)
+    assert third.is_error
+    assert (
+        "upstream 't' failed 2 times in a row (last: exited (exit code 5) during the call); "
+        "next restart attempt in 30 s" in text_of(third)
+    )  # capped at 30 s
+    assert rows["t"]["state"] == "exited" and rows["t"]["restarts"] == 1

@@ -64,7 +64,9 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 async def test_streamable_http_upstream(http_upstream: str, db_path: Path) -> None:
-    settings = Settings(stats={"db": db_path}, upstream={"web": {"url": http_upstream}})
+    settings = Settings(
+        stats={"db": db_path}, upstream={"web": {"url": http_upstream, "headers": {"X-Test": "1"}}}
+    )
     server = NocpServer.from_settings(settings)
     async with Client(server.mcp_server) as client:
         tools = [t.name for t in (await client.list_tools()).tools]

@@ -117,11 +117,20 @@ class Upstream:
         async with self._lock:
             if self.state == "running":
                 return
-            await anyio.sleep(self._backoff_left())
+            wait = self._backoff_left()
+            if wait > 0:
+                raise UpstreamError(
+                    f"upstream {self.name!r} failed {self._failures} times in a row "
+                    f"(last: {self.last_error}); next restart attempt in {math.ceil(wait)} s — "
+                    "see nocp://upstreams and nocp's log"
+                )
             await self._start_locked()
 
     async def call(self, tool: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
         """Call `tool` (its upstream name), restarting the upstream first if it is down.
+
+        The first restart is immediate; after consecutive failures, calls within the backoff
+        window fail at once (saying when the next attempt is) instead of waiting.
 
         Raises:
             UpstreamError: the upstream is down, exits during the call, or rejects it.
@@ -307,17 +316,26 @@ class Upstream:
                 cwd=str(settings.cwd) if settings.cwd else None,
             )
             return self._process
-        from mcp.client.streamable_http import streamable_http_client
-        from mcp.shared._httpx_utils import create_mcp_http_client
-
         assert settings.url is not None
-        http = create_mcp_http_client(headers=dict(settings.headers)) if settings.headers else None
-        return streamable_http_client(settings.url, http_client=http)
+        return _http_transport(settings.url, dict(settings.headers))
 
     def _target(self) -> str:
         if self.settings.url is not None:
             return self.settings.url
         return " ".join([self.settings.command or "", *self.settings.args])
+
+
+@asynccontextmanager
+async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
+    """Streamable HTTP with the configured headers; the HTTP client closes with the transport."""
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async with (
+        create_mcp_http_client(headers=headers) as http,
+        streamable_http_client(url, http_client=http) as streams,
+    ):
+        yield streams
 
 
 def _explain_start(upstream: Upstream, exc: Exception) -> str:

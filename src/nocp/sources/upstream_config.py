@@ -89,7 +89,8 @@ class UpstreamsSettings(BaseModel):
     """A client config file (`{"mcpServers": {…}}`) whose servers become upstreams too;
     `[upstream.NAME]` entries win over same-named ones there."""
     restart_backoff_s: float = Field(default=1.0, ge=0)
-    """Wait before the second restart in a row; doubles each time, up to 30 s."""
+    """Wait before the second restart in a row; doubles each time, up to 30 s. Calls within
+    the wait fail at once, saying when the next attempt is."""
 
 
 def mcp_servers_to_upstreams(data: Mapping[str, Any], source: str) -> dict[str, dict[str, Any]]:
