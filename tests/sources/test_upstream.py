@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import mcp_types as types
 import pytest
 from inline_snapshot import snapshot
 from mcp import Client, StdioServerParameters
@@ -250,3 +251,23 @@ async def test_repeated_crashes_back_off_with_a_clear_error(db_path: Path) -> No
         "next restart attempt in 30 s" in text_of(third)
     )  # capped at 30 s
     assert rows["t"]["state"] == "exited" and rows["t"]["restarts"] == 1
+
+
+async def test_a_tool_list_change_reaches_a_2025_client_as_a_notification(nocp) -> None:
+    notices: list[Any] = []
+    arrived = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        notices.append(message)
+        if isinstance(message, types.ToolListChangedNotification):
+            arrived.set()
+
+    server = nocp(t=stdio())
+    async with Client(server.mcp_server, mode="legacy", message_handler=on_message) as client:
+        assert client.protocol_version == "2025-11-25"
+        await client.list_tools()
+        await client.call_tool("t__grow", {})
+        with anyio.fail_after(30):  # safety only: the notification arrives asynchronously
+            await arrived.wait()
+        names = [t.name for t in (await client.list_tools(cache_mode="bypass")).tools]
+    assert "t__added" in names
