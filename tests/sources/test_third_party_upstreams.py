@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
@@ -83,8 +84,12 @@ async def test_npm_filesystem_server_directory_tree_through_nocp(
         "start_timeout_s": 120,
     }
     args = {"path": str(root)}
+    try:
+        with anyio.fail_after(180):
+            direct = await _direct(upstream, "directory_tree", args)
+    except Exception as exc:  # npx present but the package cannot be fetched (offline registry)
+        pytest.skip(f"npx could not run @modelcontextprotocol/server-filesystem directly: {exc!r}")
     proxied, _ = await _through_nocp(db_path, "fs", upstream, "directory_tree", args)
-    direct = await _direct(upstream, "directory_tree", args)
     counter = TokenCounter()
     assert not proxied.is_error, text_of(proxied)
     sent, raw = text_of(proxied), text_of(direct)
