@@ -495,8 +495,8 @@ class UpstreamHub:
         for upstream in candidates:
             try:
                 return await (await upstream.client()).read_resource(uri)
-            except MCPError:
-                continue  # not this upstream's; try the next
+            except (MCPError, UpstreamError) as exc:  # not this upstream's, or it is down
+                _log.info("upstream resource read failed", upstream=upstream.name, error=str(exc))
         return None
 
     async def list_prompts(self) -> list[types.Prompt]:
