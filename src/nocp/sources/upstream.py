@@ -91,6 +91,7 @@ class Upstream:
         self._tg: TaskGroup | None = None
         self._on_change: OnChange | None = None
         self._stopping = False
+        self._down_recorded = False
 
     def attach(self, tg: TaskGroup, on_change: OnChange | None) -> None:
         """Run connections in `tg` (the hub's) and report tool changes to `on_change`."""
@@ -159,6 +160,7 @@ class Upstream:
     async def _start_locked(self) -> None:
         assert self._tg is not None, "attach() the upstream to a task group first"
         self.state = "starting"
+        self._down_recorded = False
         self._stop = anyio.Event()
         if self._starts:
             self.restarts += 1
@@ -219,14 +221,20 @@ class Upstream:
         if self._stopping:
             self.state = "stopped"
         elif self._process is not None and self._process.exited.is_set():
+            if self._down_recorded:
+                return  # the call in flight already reported it, with more detail
             self._failed(f"exited ({describe_exit(code)})", state="exited")
         else:
             self.state = "stopped"
 
     def _failed(self, message: str, state: State = "failed") -> None:
+        # A crash is seen twice (the call in flight and the connection's end), in either
+        # order: count it once, keep the more specific message (the later one).
+        if not self._down_recorded:
+            self._down_recorded = True
+            self._failures += 1
+            self._failed_at = time.monotonic()
         self.state, self.last_error = state, message
-        self._failures += 1
-        self._failed_at = time.monotonic()
         _log.warning("upstream down", upstream=self.name, state=state, error=message)
 
     def _backoff_left(self) -> float:
