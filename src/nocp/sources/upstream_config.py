@@ -167,13 +167,13 @@ def wrap_settings(
     """
     if bool(command) == bool(url):
         raise ConfigError(
-            "nocp wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`"
+            "wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`"
         )
     parsed: dict[str, str] = {}
     for header in headers or []:
         key, sep, value = header.partition(":")
         if not sep or not key.strip():
-            raise ConfigError("nocp wrap", "--header", f"expected `NAME: VALUE`, got {header!r}")
+            raise ConfigError("wrap", "--header", f"expected `NAME: VALUE`, got {header!r}")
         parsed[key.strip()] = value.strip()
     table: dict[str, Any] = {"prefix": ""}
     if url:
@@ -183,5 +183,5 @@ def wrap_settings(
     try:
         upstream = UpstreamSettings(**table)
     except ValueError as exc:
-        raise ConfigError("nocp wrap", "", str(exc)) from None
+        raise ConfigError("wrap", "", str(exc)) from None
     return settings.model_copy(update={"upstream": {name: upstream}})
