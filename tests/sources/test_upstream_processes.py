@@ -31,20 +31,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def http_upstream() -> Iterator[str]:
-    """The test upstream serving streamable HTTP on 127.0.0.1, as a subprocess."""
-    port = _free_port()
+def _serve_http(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, SERVER, "--http", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    _wait_for_port(port, process)
+    return process
+
+
+@pytest.fixture
+def http_upstream() -> Iterator[str]:
+    """The test upstream serving streamable HTTP on 127.0.0.1, as a subprocess."""
+    port = _free_port()
+    process = _serve_http(port)
     try:
-        _wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
-        process.terminate()
+        process.kill()  # uvicorn waits for open streams on SIGTERM
         process.wait(10)
 
 
@@ -77,6 +82,32 @@ async def test_streamable_http_upstream(http_upstream: str, db_path: Path) -> No
     assert text_of(result).startswith("[3]{id,name,team,active}:")
     assert failed.is_error and "nope" in text_of(failed)
     assert rows[0]["transport"] == "http" and rows[0]["state"] == "running"
+
+
+async def test_an_http_upstream_that_goes_away_is_reconnected_when_it_is_back(
+    db_path: Path,
+) -> None:
+    port = _free_port()
+    settings = Settings(
+        stats={"db": db_path}, upstream={"web": {"url": f"http://127.0.0.1:{port}/mcp"}}
+    )
+    process = _serve_http(port)
+    try:
+        async with Client(NocpServer.from_settings(settings).mcp_server) as client:
+            first = text_of(await client.call_tool("web__pid", {}))
+            process.kill()
+            process.wait(10)
+            down = await client.call_tool("web__pid", {})
+            process = _serve_http(port)
+            back = await client.call_tool("web__pid", {})
+            rows = json.loads(text_of(await client.read_resource("nocp://upstreams")))
+    finally:
+        process.kill()
+        process.wait(10)
+    assert down.is_error
+    assert "upstream 'web' closed the connection during the call" in text_of(down)
+    assert not back.is_error and text_of(back) != first
+    assert rows[0]["state"] == "running" and rows[0]["restarts"] == 1
 
 
 async def test_an_unreachable_http_upstream_is_a_failed_start(db_path: Path) -> None:

@@ -178,52 +178,60 @@ class Upstream:
             await self._changed()
 
     async def _run(self, *, task_status: TaskStatus[None]) -> None:
-        """Own the connection for its whole life (anyio scopes must close in their task)."""
-        started = False
+        """Own one connection for its whole life (anyio scopes must close in their task).
+
+        A restart may begin while this connection is still closing, so everything here is
+        local to it (`generation`, `stop`, `transport`) and touches the shared state only
+        while it is still the current connection.
+        """
+        generation, stop, started = self._starts, self._stop, False
+        transport = self._transport()
+        process = transport if isinstance(transport, StdioProcess) else None
         with anyio.CancelScope() as scope:
             scope.deadline = anyio.current_time() + self.settings.start_timeout_s
             try:
                 async with Client(
-                    self._transport(), cache=None, message_handler=self._on_message
+                    transport, cache=None, message_handler=self._on_message
                 ) as client:
                     self.tools = await _list_tools(client)
                     self._client, self.state = client, "running"
                     scope.deadline = math.inf
                     started = True
                     task_status.started()
-                    await self._wait_for_end(client)
+                    await self._wait_for_end(client, stop, process)
             except Exception as exc:
                 if not started:
                     raise
-                self._failed(f"connection lost: {exc!r}"[:500])
+                if generation == self._starts and not self._down_recorded:
+                    self._failed(f"connection lost: {_describe(exc)}"[:500])
             finally:
-                self._client = None
+                if generation == self._starts:
+                    self._client = None
         if scope.cancelled_caught and not started:
             raise TimeoutError(f"no answer within {self.settings.start_timeout_s:g} s")
-        if started and self.state == "running":
-            self._after_exit()
+        if started and generation == self._starts and self.state == "running":
+            self._after_exit(process)
 
-    async def _wait_for_end(self, client: Client) -> None:
+    async def _wait_for_end(
+        self, client: Client, stop: anyio.Event, process: StdioProcess | None
+    ) -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._listen, client)
 
             async def on_exit() -> None:
-                if self._process is not None:
-                    await self._process.exited.wait()
-                    self._stop.set()
+                if process is not None:
+                    await process.exited.wait()
+                    stop.set()
 
             tg.start_soon(on_exit)
-            await self._stop.wait()
+            await stop.wait()
             tg.cancel_scope.cancel()
 
-    def _after_exit(self) -> None:
-        code = self._process.returncode if self._process is not None else None
+    def _after_exit(self, process: StdioProcess | None) -> None:
         if self._stopping:
             self.state = "stopped"
-        elif self._process is not None and self._process.exited.is_set():
-            if self._down_recorded:
-                return  # the call in flight already reported it, with more detail
-            self._failed(f"exited ({describe_exit(code)})", state="exited")
+        elif process is not None and process.exited.is_set():
+            self._failed(f"exited ({describe_exit(process.returncode)})", state="exited")
         else:
             self.state = "stopped"
 
@@ -353,12 +361,17 @@ def _explain_start(upstream: Upstream, exc: Exception) -> str:
     if process is not None and process.returncode is not None:
         code = describe_exit(process.returncode)
         return f"exited while starting ({code}); see its stderr in nocp's log"
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, BaseExceptionGroup):
-        text = "; ".join(str(e) or type(e).__name__ for e in exc.exceptions)
+    text = _describe(exc)
     if upstream.settings.url is not None:
         text = f"cannot reach {upstream.settings.url}: {text}"
     return text[:500]
+
+
+def _describe(exc: BaseException) -> str:
+    """The message of `exc`, or of the errors inside an exception group."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_describe(inner) for inner in exc.exceptions)
+    return str(exc) or type(exc).__name__
 
 
 async def _list_tools(client: Client) -> list[types.Tool]:
