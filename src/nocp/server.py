@@ -161,7 +161,10 @@ class NocpServer:
         except _ToolFailed as failed:
             return self._error(params.name, str(failed), start)
         if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
-            sent = await self._optimise(params.name, text_blocks(raw), focus, arguments, start)
+            blocks = text_blocks(raw)
+            sent = await self._optimise(
+                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error)
+            )
             return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start)
 
@@ -183,7 +186,14 @@ class NocpServer:
             raise _ToolFailed(f"tool {name!r} raised {type(exc).__name__}: {exc}") from None
 
     async def _optimise(
-        self, tool: str, raw: Any, focus: str | None, arguments: dict[str, Any], start: float
+        self,
+        tool: str,
+        raw: Any,
+        focus: str | None,
+        arguments: dict[str, Any],
+        start: float,
+        *,
+        is_error: bool = False,  # an upstream's isError result: still optimised, counted as error
     ) -> types.CallToolResult:
         ctx = CallContext(tool, self.settings, self.counter, focus, arguments)
         try:
@@ -201,6 +211,7 @@ class NocpServer:
                 format=optimized.format,
                 total_ms=(time.perf_counter() - start) * 1000,
                 stages=optimized.stages,
+                is_error=is_error,
             )
         )
         return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])

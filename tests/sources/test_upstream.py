@@ -94,6 +94,7 @@ async def test_text_is_optimised_other_blocks_pass_through_errors_stay_errors(no
     )
     counter = TokenCounter()
     raw = sum(counter.count(b.text) for b in direct_records.content if b.type == "text")
+    assert stats["errors"] == 1 and stats["tools"]["t__fail"]["errors"] == 1
     assert stats["tools"]["t__records"]["raw_tokens"] == raw
     assert stats["tools"]["t__records"]["sent_tokens"] == counter.count(text_of(records)) < raw / 2
 
