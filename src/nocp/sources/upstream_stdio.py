@@ -173,14 +173,19 @@ async def _log_stderr(name: str, process: Process) -> None:
 
 
 async def _lines(stream: ByteReceiveStream) -> AsyncIterator[str]:
-    buffer = ""
+    """Lines of text; a long line arriving in many chunks is joined once, not per chunk."""
+    parts: list[str] = []
     async for chunk in TextReceiveStream(stream, errors="replace"):
-        lines = (buffer + chunk).split("\n")
-        buffer = lines.pop()
-        for line in lines:
+        if "\n" not in chunk:
+            parts.append(chunk)
+            continue
+        first, *middle, last = chunk.split("\n")
+        yield ("".join(parts) + first).rstrip("\r")
+        for line in middle:
             yield line.rstrip("\r")
-    if buffer:
-        yield buffer
+        parts = [last] if last else []
+    if parts:
+        yield "".join(parts)
 
 
 def _parse(name: str, line: str) -> SessionMessage | None:
