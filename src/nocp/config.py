@@ -187,7 +187,16 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(upstreams, dict) and isinstance(upstreams.get("mcp_servers"), str):
         mcp_servers = str(base / Path(upstreams["mcp_servers"]).expanduser())
         data = {**data, "upstreams": {**upstreams, "mcp_servers": mcp_servers}}
+    tables = data.get("upstream")
+    if isinstance(tables, dict):
+        data = {**data, "upstream": {k: _resolve_cwd(v, base) for k, v in tables.items()}}
     return data
+
+
+def _resolve_cwd(table: Any, base: Path) -> Any:
+    if isinstance(table, dict) and isinstance(table.get("cwd"), str):
+        return {**table, "cwd": str(base / Path(table["cwd"]).expanduser())}
+    return table
 
 
 def _add_mcp_servers(merged: dict[str, Any]) -> None:

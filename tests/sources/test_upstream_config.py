@@ -36,6 +36,7 @@ def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path)
     assert sorted(settings.upstream) == ["fs", "git", "off", "web"]
     assert settings.upstream["fs"].command == "npx"  # the [upstream.fs] table wins
+    assert settings.upstream["fs"].cwd == tmp_path / "work"  # relative to nocp.toml
     assert (
         settings.upstream["git"].env == {"A": "1"} and settings.upstream["git"].transport == "stdio"
     )
