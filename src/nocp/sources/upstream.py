@@ -27,7 +27,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED
 
 from nocp.config import Settings
-from nocp.errors import NocpError
+from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import ToolDefinition
 from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
@@ -55,14 +55,12 @@ def forward_progress(report: Progress) -> Iterator[None]:
         _progress.reset(token)
 
 
+__all__ = ["Upstream", "UpstreamError", "UpstreamHub", "UpstreamSource", "forward_progress"]
+
 MAX_BACKOFF_S = 30.0
 _LIST_PAGE_CAP = 100
 
 _log = get_logger(__name__)
-
-
-class UpstreamError(NocpError):
-    """An upstream server cannot serve a call (not started, exited, unreachable)."""
 
 
 class Upstream:
