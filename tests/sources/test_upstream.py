@@ -272,3 +272,11 @@ async def test_a_tool_list_change_reaches_a_2025_client_as_a_notification(nocp) 
             await arrived.wait()
         names = [t.name for t in (await client.list_tools(cache_mode="bypass")).tools]
     assert "t__added" in names
+
+
+async def test_an_upstream_name_with_spaces_gives_callable_safe_tool_names(nocp) -> None:
+    async with Client(nocp(**{"my server": stdio()}).mcp_server) as client:
+        names = [t.name for t in (await client.list_tools()).tools]
+        result = await client.call_tool("my_server__log_text", {"lines": 1})
+    assert "my_server__records" in names
+    assert text_of(result) == "line 0"

@@ -90,3 +90,14 @@ def test_wrap_settings_one_unprefixed_upstream() -> None:
         wrap_settings(Settings(), "x", [])
     with pytest.raises(ConfigError, match="expected `NAME: VALUE`"):
         wrap_settings(Settings(), "x", [], url="http://h/mcp", headers=["novalue"])
+
+
+def test_exposed_names_are_safe_for_clients() -> None:
+    from nocp.sources.upstream import exposed_name
+
+    assert exposed_name("git__", "git_log") == "git__git_log"
+    assert exposed_name("my server.v2__", "read") == "my_server_v2__read"
+    long = exposed_name("a_rather_long_upstream_name__", "x" * 60)
+    assert len(long) == 64 and long.startswith("a_rather_long_upstream_name__xxx")
+    assert long != exposed_name("a_rather_long_upstream_name__", "x" * 61)  # still distinct
+    assert long == exposed_name("a_rather_long_upstream_name__", "x" * 60)  # and stable

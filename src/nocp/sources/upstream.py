@@ -11,7 +11,9 @@ an error naming the upstream and its exit code, and the next call restarts it (w
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -401,34 +403,60 @@ async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
     return items
 
 
+MAX_TOOL_NAME = 64
+"""Clients reject longer tool names (Anthropic's API: `^[a-zA-Z0-9_-]{1,64}$`)."""
+
+_NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def exposed_name(prefix: str, tool: str) -> str:
+    """`prefix + tool`, made safe for clients: other characters become `_`, and a name over
+    64 characters is cut to 55 plus `_` and 8 hex digits of its hash (stable, distinct).
+
+    Example:
+        >>> exposed_name("my server__", "read")
+        'my_server__read'
+    """
+    name = _NAME_UNSAFE.sub("_", prefix + tool)
+    if len(name) <= MAX_TOOL_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_TOOL_NAME - 9]}_{digest}"
+
+
 class UpstreamSource:
     """The tools of one upstream, under their exposed names (`Source` contract)."""
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
         self.prefix = upstream.settings.tool_prefix(upstream.name, upstream.shared.separator)
+        self._upstream_names: dict[str, str] = {}
 
     def tools(self) -> list[ToolDefinition]:
         """The upstream's tools as last listed (none before it started)."""
         keep = self.upstream.settings.structured_content == "keep"
-        return [
-            ToolDefinition(
-                name=self.prefix + tool.name,
-                description=tool.description or "",
-                input_schema=dict(tool.input_schema),
-                timeout_s=self.upstream.settings.call_timeout_s,
-                annotations=tool.annotations.model_dump(exclude_none=True)
-                if tool.annotations
-                else {},
-                output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
-                title=tool.title,
+        definitions = []
+        for tool in self.upstream.tools:
+            name = exposed_name(self.prefix, tool.name)
+            self._upstream_names[name] = tool.name
+            annotations = tool.annotations.model_dump(exclude_none=True) if tool.annotations else {}
+            definitions.append(
+                ToolDefinition(
+                    name=name,
+                    description=tool.description or "",
+                    input_schema=dict(tool.input_schema),
+                    timeout_s=self.upstream.settings.call_timeout_s,
+                    annotations=annotations,
+                    output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
+                    title=tool.title,
+                )
             )
-            for tool in self.upstream.tools
-        ]
+        return definitions
 
     async def call(self, name: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
         """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
-        result = await self.upstream.call(name.removeprefix(self.prefix), arguments)
+        upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
+        result = await self.upstream.call(upstream_name, arguments)
         if self.upstream.settings.structured_content == "drop":
             result = result.model_copy(update={"structured_content": None})
         return result
