@@ -1,4 +1,4 @@
-"""The `nocp` command: serve | demo | stats | test."""
+"""The `nocp` command: serve | wrap | install | uninstall | demo | stats | test."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from nocp.errors import NocpError
 
@@ -17,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nocp` command. Returns the process exit code."""
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "test":
+    if rest and args.command not in ("test", "wrap"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     command: Callable[[argparse.Namespace, list[str]], int] = args.run
     try:
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a directory the built-in tools may read (repeatable; default: the working directory)",
     )
     serve.set_defaults(run=_serve)
+    _add_upstream_commands(commands)
     demo = commands.add_parser("demo", help="run the example tools through a real client")
     demo.set_defaults(run=_demo)
     stats = commands.add_parser("stats", help="print the token savings so far")
@@ -77,6 +79,39 @@ def _serve(args: argparse.Namespace, _: list[str]) -> int:
     from nocp.sources.builtin import with_roots
 
     settings = with_roots(settings, args.root)
+    server = NocpServer.from_settings(settings)
+    anyio.run(server.serve_stdio)
+    return 0
+
+
+def _add_upstream_commands(commands: Any) -> None:
+    wrap = commands.add_parser(
+        "wrap",
+        help="serve one MCP server through nocp: `nocp wrap -- CMD ARGS…` or `--url URL`",
+    )
+    wrap.add_argument("--name", default="upstream", help="its name in logs and stats")
+    wrap.add_argument("--url", help="a streamable HTTP server instead of a command")
+    wrap.add_argument("--header", action="append", default=[], help="NAME: VALUE (HTTP only)")
+    wrap.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
+    wrap.set_defaults(run=_wrap)
+    from nocp.install import add_install_commands
+
+    add_install_commands(commands)
+
+
+def _wrap(args: argparse.Namespace, rest: list[str]) -> int:
+    import anyio
+
+    from nocp.config import load_settings
+    from nocp.logs import configure_logging
+    from nocp.server import NocpServer
+    from nocp.sources.upstream_config import wrap_settings
+
+    command = rest[1:] if rest[:1] == ["--"] else rest
+    settings = wrap_settings(
+        load_settings(args.config), args.name, command, url=args.url, headers=args.header
+    )
+    configure_logging(settings.log.level, settings.log.file)
     server = NocpServer.from_settings(settings)
     anyio.run(server.serve_stdio)
     return 0

@@ -26,6 +26,11 @@ from pydantic_settings import (
 )
 
 from nocp.errors import ConfigError
+from nocp.sources.upstream_config import (
+    UpstreamSettings,
+    UpstreamsSettings,
+    read_mcp_servers_file,
+)
 
 _KNOWN_ENCODINGS = ("o200k_base", "cl100k_base", "p50k_base", "r50k_base")
 
@@ -217,6 +222,8 @@ class Settings(BaseSettings):
     stats: StatsSettings = StatsSettings()
     log: LogSettings = LogSettings()
     builtins: BuiltinsSettings = BuiltinsSettings()
+    upstream: dict[str, UpstreamSettings] = {}
+    upstreams: UpstreamsSettings = UpstreamsSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -272,6 +279,7 @@ def load_settings(
     merged: dict[str, Any] = {}
     for _, data in layers:
         _deep_merge(merged, data)
+    _add_mcp_servers(merged)
     if env.get("NOCP_DB"):
         merged.setdefault("stats", {})["db"] = env["NOCP_DB"]
     try:
@@ -293,7 +301,10 @@ def _file_layers(config: Path | None, cwd: Path) -> list[tuple[str, dict[str, An
     if config is not None:
         if not config.is_file():
             raise ConfigError(str(config), "", "no such file (check the --config path)")
-        layers.append((str(config), _resolve_paths(_read_toml(config), config.parent)))
+        if config.suffix.lower() == ".json":  # a client's {"mcpServers": …} file
+            layers.append((str(config), {"upstream": read_mcp_servers_file(config)}))
+        else:
+            layers.append((str(config), _resolve_paths(_read_toml(config), config.parent)))
     elif (cwd / "nocp.toml").is_file():
         layers.append((str(cwd / "nocp.toml"), _resolve_paths(_read_toml(cwd / "nocp.toml"), cwd)))
     return layers
@@ -325,7 +336,32 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         roots = [str(base / Path(r).expanduser()) if isinstance(r, str) else r
                  for r in builtins["roots"]]
         data = {**data, "builtins": {**builtins, "roots": roots}}
+    upstreams = data.get("upstreams")
+    if isinstance(upstreams, dict) and isinstance(upstreams.get("mcp_servers"), str):
+        mcp_servers = str(base / Path(upstreams["mcp_servers"]).expanduser())
+        data = {**data, "upstreams": {**upstreams, "mcp_servers": mcp_servers}}
+    tables = data.get("upstream")
+    if isinstance(tables, dict):
+        data = {**data, "upstream": {k: _resolve_cwd(v, base) for k, v in tables.items()}}
     return data
+
+
+def _resolve_cwd(table: Any, base: Path) -> Any:
+    if isinstance(table, dict) and isinstance(table.get("cwd"), str):
+        return {**table, "cwd": str(base / Path(table["cwd"]).expanduser())}
+    return table
+
+
+def _add_mcp_servers(merged: dict[str, Any]) -> None:
+    """Servers of `[upstreams] mcp_servers` join `[upstream.*]`; same-named tables win."""
+    upstreams = merged.get("upstreams")
+    path = upstreams.get("mcp_servers") if isinstance(upstreams, dict) else None
+    if not isinstance(path, str):
+        return
+    tables = merged.setdefault("upstream", {})
+    if isinstance(tables, dict):
+        for name, table in read_mcp_servers_file(Path(path)).items():
+            tables.setdefault(name, table)
 
 
 def _resolve_module(entry: object, base: Path) -> object:

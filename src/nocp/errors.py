@@ -3,7 +3,8 @@
     NocpError                 base of everything below
     ├── ConfigError           a config file or value is wrong (the CLI exits 2 with its message)
     ├── ToolLoadError         a tool module cannot be imported or a tool cannot be registered
-    └── ResultError           a tool result cannot be turned into something an agent can read
+    ├── ResultError           a tool result cannot be turned into something an agent can read
+    └── UpstreamError         an upstream MCP server cannot serve a call (down, exited, unreachable)
 
 Every message names the bad value and says what to do about it.
 """
@@ -36,3 +37,7 @@ class ToolLoadError(NocpError):
 
 class ResultError(NocpError):
     """A tool returned a value that cannot be sent to an agent (circular, binary…)."""
+
+
+class UpstreamError(NocpError):
+    """An upstream MCP server cannot serve a call: not started, exited, or unreachable."""

@@ -8,6 +8,7 @@ pruned beyond that: every page is the original, encoded.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from nocp.config import Settings
@@ -17,6 +18,8 @@ from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune import prune
 from nocp.pipeline.prune.markers import expand_call
 from nocp.pipeline.tokens import TokenCounter
+from nocp.sources.base import ToolArgumentError, ToolDefinition
+from nocp.store.handles import HandleNotFound, HandleStore
 
 _LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
 
@@ -133,3 +136,59 @@ def describe(original: Payload) -> dict[str, Any]:
     if original.kind == "text":
         return {"kind": "text", "lines": original.text.count("\n") + 1}
     return {"kind": "json", "type": type(original.value).__name__}
+
+
+EXPAND_TOOL = ToolDefinition(
+    name="nocp_expand",
+    description=(
+        "Fetch what nocp left out of an earlier result, by the handle its [… ] markers name. "
+        "`path` selects part of it (JMESPath for JSON, e.g. items[10:20] or user.login; "
+        "lines[START:END] for text), `focus` returns the parts most relevant to it, `page` "
+        "pages through it. Results are exact, never summarised."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "handle": {"type": "string", "description": 'The handle from a marker, e.g. "h7f3a91c0".'},
+            "path": {"type": "string", "description": "JMESPath into JSON, or lines[START:END] for text."},
+            "focus": {"type": "string", "description": "What you are looking for in the original."},
+            "page": {"type": "integer", "minimum": 1, "description": "Page number, from 1."},
+        },
+        "required": ["handle"],
+    },
+)
+
+
+class ExpandSource:
+    """The always-present `nocp_expand` tool, reading the handle store."""
+
+    def __init__(self, handles: HandleStore, settings: Settings) -> None:
+        self._handles = handles
+        self._settings = settings
+
+    def tools(self) -> list[ToolDefinition]:
+        """Just `nocp_expand`."""
+        return [EXPAND_TOOL]
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> str:
+        """Look the handle up and return the text of the requested part."""
+        handle, path, focus, page = _expand_arguments(arguments)
+        try:
+            original = self._handles.get(handle)
+            return expand_payload(
+                original, settings=self._settings, handle=handle, path=path, focus=focus, page=page
+            )
+        except (HandleNotFound, ExpandError) as exc:
+            raise ToolArgumentError(str(exc)) from None
+
+
+def _expand_arguments(arguments: Mapping[str, Any]) -> tuple[str, str | None, str | None, int | None]:
+    handle, path, focus, page = (arguments.get(k) for k in ("handle", "path", "focus", "page"))
+    if not isinstance(handle, str) or not handle:
+        raise ToolArgumentError('`handle` is required: the h… value a marker names, e.g. "h7f3a91c0"')
+    for name, value in (("path", path), ("focus", focus)):
+        if value is not None and not isinstance(value, str):
+            raise ToolArgumentError(f"`{name}` must be a string")
+    if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
+        raise ToolArgumentError("`page` must be a whole number from 1")
+    return handle, path, focus, page

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,19 +13,23 @@ import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import ToolsListChanged
 
 from nocp import resources
 from nocp.config import Settings
 from nocp.errors import ResultError
-from nocp.expand import ExpandError, expand_payload
+from nocp.expand import ExpandSource
 from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, run_pipeline
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
+from nocp.sources.mcp_results import rebuild, text_blocks
 from nocp.sources.python import PythonSource, load_tool_modules
+from nocp.sources.upstream import UpstreamError, UpstreamHub, forward_progress
 from nocp.store.db import open_database
-from nocp.store.handles import HandleNotFound, HandleStore
+from nocp.store.handles import HandleStore
 from nocp.store.stats import CallRecord, StatsStore
 
 FOCUS_SCHEMA = {
@@ -41,6 +47,7 @@ INSTRUCTIONS = (
 )
 
 RESOURCE_NOT_FOUND = -32002
+UPSTREAMS_URI = "nocp://upstreams"
 
 _log = get_logger(__name__)
 
@@ -66,21 +73,32 @@ class NocpServer:
         *,
         sources: Sequence[Source] = (),
         stats: StatsStore | None = None,
+        upstreams: UpstreamHub | None = None,
     ) -> None:
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
         self.stats = stats or StatsStore(open_database(settings.stats.path()))
         self.handles = HandleStore(self.stats.db, settings.outputs)
-        self._tools = _index([*sources, ExpandSource(self)])
+        self.upstreams = upstreams
+        self._sources = [
+            *sources, *(upstreams.sources if upstreams else ()), ExpandSource(self.handles, settings)
+        ]
+        self._tools = _index(self._sources)
+        self._session: Any = None  # the client's session, to announce tool-list changes
+        self._events = InMemorySubscriptionBus()  # … and to 2026-07-28 clients' listen streams
         self.mcp_server: Server[Any] = Server(
             "nocp",
             version=_version(),
             instructions=INSTRUCTIONS,
+            lifespan=self._lifespan,
             on_list_tools=self._list_tools,
             on_call_tool=self._call_tool,
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
+            on_list_prompts=self._list_prompts,
+            on_get_prompt=self._get_prompt,
+            on_subscriptions_listen=ListenHandler(self._events),
         )
 
     @classmethod
@@ -97,7 +115,27 @@ class NocpServer:
         settings = with_roots(settings)
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
         sources += builtin_sources(settings)
-        return cls(settings, sources=sources)
+        upstreams = UpstreamHub.from_settings(settings) if settings.upstream else None
+        return cls(settings, sources=sources, upstreams=upstreams)
+
+    @asynccontextmanager
+    async def _lifespan(self, _: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        """Start the upstream servers with the server, stop them after it."""
+        if self.upstreams is None:
+            yield {}
+            return
+        async with self.upstreams.running(on_change=self._tools_changed):
+            self._tools = _index(self._sources)
+            yield {}
+
+    async def _tools_changed(self) -> None:
+        self._tools = _index(self._sources)
+        await self._events.publish(ToolsListChanged())
+        if self._session is not None:
+            try:
+                await self._session.send_tool_list_changed()
+            except Exception as exc:  # the client may be gone; the next tools/list is right anyway
+                _log.info("could not announce the tool-list change", error=repr(exc))
 
     async def serve_stdio(self) -> None:
         """Serve MCP over stdin/stdout until the client disconnects."""
@@ -110,6 +148,9 @@ class NocpServer:
     async def _list_tools(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        self._session = ctx.session
+        if self.upstreams is not None and await self.upstreams.start_lazy():
+            self._tools = _index(self._sources)
         return types.ListToolsResult(tools=[_advertise(e) for e in self._tools.values()])
 
     async def _call_tool(
@@ -125,11 +166,18 @@ class NocpServer:
         if focus is not None and not isinstance(focus, str):
             return self._error(params.name, "`focus` must be a string (or left out)", start)
         try:
-            raw = await self._run_tool(entry, arguments)
+            with forward_progress(ctx.session.report_progress):
+                raw = await self._run_tool(entry, arguments)
         except _ToolFailed as failed:
             return self._error(params.name, str(failed), start)
         if isinstance(entry.source, ExpandSource):
             return self._expanded(params.name, raw, start)
+        if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
+            blocks = text_blocks(raw)
+            sent = await self._optimise(
+                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error)
+            )
+            return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start)
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
@@ -150,7 +198,14 @@ class NocpServer:
             raise _ToolFailed(f"tool {name!r} raised {type(exc).__name__}: {exc}") from None
 
     async def _optimise(
-        self, tool: str, raw: Any, focus: str | None, arguments: dict[str, Any], start: float
+        self,
+        tool: str,
+        raw: Any,
+        focus: str | None,
+        arguments: dict[str, Any],
+        start: float,
+        *,
+        is_error: bool = False,  # an upstream's isError result: still optimised, counted as error
     ) -> types.CallToolResult:
         ctx = CallContext(tool, self.settings, self.counter, focus, arguments)
         try:
@@ -171,6 +226,7 @@ class NocpServer:
                 total_ms=(time.perf_counter() - start) * 1000,
                 stages=optimized.stages,
                 handle=optimized.handle,
+                is_error=is_error,
             )
         )
         return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
@@ -202,20 +258,34 @@ class NocpServer:
     async def _list_resources(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=resources.list_resources())
+        listed = resources.list_resources()
+        if self.upstreams is not None:
+            listed.append(_UPSTREAMS_RESOURCE)
+            listed.extend(await self.upstreams.list_resources())
+        return types.ListResourcesResult(resources=listed)
 
     async def _list_templates(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates())
+        templates = resources.list_templates()
+        if self.upstreams is not None:
+            templates.extend(await self.upstreams.list_resource_templates())
+        return types.ListResourceTemplatesResult(resource_templates=templates)
 
     async def _read_resource(
         self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
+        if self.upstreams is not None and not uri.startswith("nocp://"):
+            proxied = await self.upstreams.read_resource(uri)
+            if proxied is not None:
+                return proxied
         try:
             if uri == resources.CONFIG:
                 text, mime = resources.read_config(self.settings), "application/json"
+            elif uri == UPSTREAMS_URI:
+                upstreams = self.upstreams.status() if self.upstreams else []
+                text, mime = json.dumps(upstreams, indent=2), "application/json"
             else:
                 text, mime = resources.read(uri, self.stats, self.handles)
         except resources.ResourceNotFound as exc:
@@ -224,60 +294,21 @@ class NocpServer:
         return types.ReadResourceResult(contents=contents)
 
 
-EXPAND_TOOL = ToolDefinition(
-    name="nocp_expand",
-    description=(
-        "Fetch what nocp left out of an earlier result, by the handle its [… ] markers name. "
-        "`path` selects part of it (JMESPath for JSON, e.g. items[10:20] or user.login; "
-        "lines[START:END] for text), `focus` returns the parts most relevant to it, `page` "
-        "pages through it. Results are exact, never summarised."
-    ),
-    input_schema={
-        "type": "object",
-        "properties": {
-            "handle": {"type": "string", "description": 'The handle from a marker, e.g. "h7f3a91c0".'},
-            "path": {"type": "string", "description": "JMESPath into JSON, or lines[START:END] for text."},
-            "focus": {"type": "string", "description": "What you are looking for in the original."},
-            "page": {"type": "integer", "minimum": 1, "description": "Page number, from 1."},
-        },
-        "required": ["handle"],
-    },
-)
+    async def _list_prompts(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        prompts = await self.upstreams.list_prompts() if self.upstreams is not None else []
+        return types.ListPromptsResult(prompts=prompts)
 
-
-class ExpandSource:
-    """The always-present `nocp_expand` tool, reading the server's handle store."""
-
-    def __init__(self, server: NocpServer) -> None:
-        self._server = server
-
-    def tools(self) -> list[ToolDefinition]:
-        """Just `nocp_expand`."""
-        return [EXPAND_TOOL]
-
-    async def call(self, name: str, arguments: Mapping[str, Any]) -> str:
-        """Look the handle up and return the text of the requested part."""
-        handle, path, focus, page = _expand_arguments(arguments)
-        server = self._server
+    async def _get_prompt(
+        self, ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        if self.upstreams is None:
+            raise MCPError(types.INVALID_PARAMS, f"unknown prompt {params.name!r}; nocp has none")
         try:
-            original = server.handles.get(handle)
-            return expand_payload(
-                original, settings=server.settings, handle=handle, path=path, focus=focus, page=page
-            )
-        except (HandleNotFound, ExpandError) as exc:
-            raise ToolArgumentError(str(exc)) from None
-
-
-def _expand_arguments(arguments: Mapping[str, Any]) -> tuple[str, str | None, str | None, int | None]:
-    handle, path, focus, page = (arguments.get(k) for k in ("handle", "path", "focus", "page"))
-    if not isinstance(handle, str) or not handle:
-        raise ToolArgumentError('`handle` is required: the h… value a marker names, e.g. "h7f3a91c0"')
-    for name, value in (("path", path), ("focus", focus)):
-        if value is not None and not isinstance(value, str):
-            raise ToolArgumentError(f"`{name}` must be a string")
-    if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
-        raise ToolArgumentError("`page` must be a whole number from 1")
-    return handle, path, focus, page
+            return await self.upstreams.get_prompt(params.name, params.arguments)
+        except UpstreamError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
 
 class _ToolFailed(Exception):
@@ -300,9 +331,29 @@ def _advertise(entry: _Entry) -> types.Tool:
     schema = dict(entry.definition.input_schema)
     if entry.adds_focus:
         schema["properties"] = {**(schema.get("properties") or {}), "focus": FOCUS_SCHEMA}
+    definition = entry.definition
     return types.Tool(
-        name=entry.definition.name, description=entry.definition.description, input_schema=schema
+        name=definition.name,
+        title=definition.title,
+        description=definition.description,
+        input_schema=schema,
+        output_schema=definition.output_schema,
+        annotations=(
+            types.ToolAnnotations(**definition.annotations) if definition.annotations else None
+        ),
     )
+
+
+def _texts(result: types.CallToolResult) -> list[str]:
+    return [b.text for b in result.content if isinstance(b, types.TextContent)]
+
+
+_UPSTREAMS_RESOURCE = types.Resource(
+    uri=UPSTREAMS_URI,
+    name="upstreams",
+    description="The upstream MCP servers: transport, state, tool count, last error, restarts.",
+    mime_type="application/json",
+)
 
 
 def _version() -> str:

@@ -24,6 +24,15 @@ MAX_DEPTH = 200
 and no agent reads a structure nested 200 levels deep."""
 
 
+class TextBlocks(tuple[str, ...]):
+    """The text blocks of an MCP tool result (an upstream server's), as one raw result.
+
+    One block is read like a returned string; several are one JSON array when every block
+    holds a JSON object or array (the SDK sends a list one item per block), else one text
+    joined by newlines. The baseline is the blocks exactly as the upstream sent them.
+    """
+
+
 def normalize(raw: Any) -> Payload:
     """Turn a tool's return value into a payload.
 
@@ -37,6 +46,8 @@ def normalize(raw: Any) -> Payload:
         >>> normalize('{"a": 1}')
         Payload(kind='json', value={'a': 1})
     """
+    if isinstance(raw, TextBlocks):
+        return _normalize_blocks(raw)
     if isinstance(raw, bytes | bytearray):
         raw = _decode_utf8(bytes(raw), "$")
     if isinstance(raw, str):
@@ -45,6 +56,15 @@ def normalize(raw: Any) -> Payload:
             return Payload("text", raw)
         return Payload("json", to_json_value(parsed))
     return Payload("json", to_json_value(raw))
+
+
+def _normalize_blocks(blocks: TextBlocks) -> Payload:
+    if len(blocks) == 1:
+        return normalize(blocks[0])
+    parsed = [_parse_json_container(block) for block in blocks]
+    if blocks and all(value is not None for value in parsed):
+        return Payload("json", to_json_value(parsed))
+    return Payload("text", "\n".join(blocks))
 
 
 def sdk_default_texts(raw: Any) -> list[str]:

@@ -18,6 +18,8 @@ class ToolDefinition:
     input_schema: dict[str, Any]
     timeout_s: float | None = None
     annotations: dict[str, Any] = field(default_factory=dict)
+    output_schema: dict[str, Any] | None = None
+    title: str | None = None
 
 
 class ToolArgumentError(NocpError):

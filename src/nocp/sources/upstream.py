@@ -1,0 +1,588 @@
+"""Upstream MCP servers as tool sources: nocp connects as a client and re-exposes their tools.
+
+    UpstreamHub        every configured upstream; started and stopped with the server
+    └── Upstream       one server: its connection, state, tools, faults and restarts
+        └── UpstreamSource   the `Source` the server indexes (`NAME__tool` names)
+
+Faults never take nocp down: an upstream that fails to start is recorded (log, and the
+`nocp://upstreams` resource) while the others serve; one that exits mid-call makes that call
+an error naming the upstream and its exit code, and the next call restarts it (with backoff).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
+from contextvars import ContextVar
+from typing import Any, Literal
+
+import anyio
+import mcp_types as types
+from anyio.abc import TaskGroup, TaskStatus
+from mcp import Client
+from mcp.shared.dispatcher import ProgressFnT as Progress
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED
+
+from nocp.config import Settings
+from nocp.errors import UpstreamError
+from nocp.logs import get_logger
+from nocp.sources.base import ToolDefinition
+from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
+from nocp.sources.upstream_stdio import StdioProcess, describe_exit
+
+State = Literal["stopped", "starting", "running", "failed", "exited"]
+OnChange = Callable[[], Awaitable[None]]
+
+
+_progress: ContextVar[Progress | None] = ContextVar("nocp_upstream_progress", default=None)
+
+
+@contextmanager
+def forward_progress(report: Progress) -> Iterator[None]:
+    """Within this block, upstream progress notifications go to `report` (the client's call).
+
+    Example:
+        >>> with forward_progress(ctx.session.report_progress):
+        ...     result = await source.call(name, arguments)
+    """
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+__all__ = ["Upstream", "UpstreamError", "UpstreamHub", "UpstreamSource", "forward_progress"]
+
+MAX_BACKOFF_S = 30.0
+_LIST_PAGE_CAP = 100
+
+_log = get_logger(__name__)
+
+
+class Upstream:
+    """One upstream server and its connection.
+
+    Example:
+        >>> upstream = Upstream("git", UpstreamSettings(command="uvx", args=["mcp-server-git"]))
+    """
+
+    def __init__(
+        self, name: str, settings: UpstreamSettings, shared: UpstreamsSettings | None = None
+    ) -> None:
+        self.name, self.settings = name, settings
+        self.shared = shared or UpstreamsSettings()
+        self.state: State = "stopped"
+        self.tools: list[types.Tool] = []
+        self.last_error: str | None = None
+        self.restarts = 0
+        self._starts = 0
+        self._failures = 0
+        self._failed_at = 0.0
+        self._client: Client | None = None
+        self._process: StdioProcess | None = None
+        self._stop = anyio.Event()
+        self._lock = anyio.Lock()
+        self._tg: TaskGroup | None = None
+        self._on_change: OnChange | None = None
+        self._stopping = False
+        self._down_recorded = False
+
+    def attach(self, tg: TaskGroup, on_change: OnChange | None) -> None:
+        """Run connections in `tg` (the hub's) and report tool changes to `on_change`."""
+        self._tg, self._on_change = tg, on_change
+
+    def status(self) -> dict[str, Any]:
+        """The row of this upstream in `nocp://upstreams`."""
+        return {
+            "name": self.name,
+            "transport": self.settings.transport,
+            "target": self._target(),
+            "state": self.state,
+            "tools": len(self.tools),
+            "last_error": self.last_error,
+            "restarts": self.restarts,
+        }
+
+    async def start(self) -> None:
+        """Connect (or reconnect) unless already connected.
+
+        Raises:
+            UpstreamError: the server could not be started; the message says why.
+        """
+        async with self._lock:
+            if self.state == "running":
+                return
+            wait = self._backoff_left()
+            if wait > 0:
+                raise UpstreamError(
+                    f"upstream {self.name!r} failed {self._failures} times in a row "
+                    f"(last: {self.last_error}); next restart attempt in {math.ceil(wait)} s — "
+                    "see nocp://upstreams and nocp's log"
+                )
+            await self._start_locked()
+
+    async def call(self, tool: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+        """Call `tool` (its upstream name), restarting the upstream first if it is down.
+
+        The first restart is immediate; after consecutive failures, calls within the backoff
+        window fail at once (saying when the next attempt is) instead of waiting.
+
+        Raises:
+            UpstreamError: the upstream is down, exits during the call, or rejects it.
+        """
+        if self.state != "running":
+            await self.start()
+        client = self._client
+        if client is None:
+            raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
+        try:
+            result = await client.call_tool(
+                tool, dict(arguments), progress_callback=_progress.get()
+            )
+        except MCPError as exc:
+            raise await self._call_failed(exc) from None
+        except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
+            raise UpstreamError(f"upstream {self.name!r} sent an invalid result: {exc}") from None
+        self._failures = 0
+        return result
+
+    async def stop(self) -> None:
+        """Close the connection (and end the process); the state becomes `stopped`."""
+        self._stopping = True
+        self._stop.set()
+
+    async def _start_locked(self) -> None:
+        assert self._tg is not None, "attach() the upstream to a task group first"
+        self.state = "starting"
+        self._down_recorded = False
+        self._stop = anyio.Event()
+        if self._starts:
+            self.restarts += 1
+        self._starts += 1
+        before = [t.name for t in self.tools]
+        try:
+            await self._tg.start(self._run)
+        except Exception as exc:
+            self._failed(_explain_start(self, exc))
+            raise UpstreamError(
+                f"upstream {self.name!r} failed to start: {self.last_error}"
+            ) from None
+        _log.info("upstream started", upstream=self.name, tools=len(self.tools))
+        if [t.name for t in self.tools] != before and self._starts > 1:
+            await self._changed()
+
+    async def _run(self, *, task_status: TaskStatus[None]) -> None:
+        """Own one connection for its whole life (anyio scopes must close in their task).
+
+        A restart may begin while this connection is still closing, so everything here is
+        local to it (`generation`, `stop`, `transport`) and touches the shared state only
+        while it is still the current connection.
+        """
+        generation, stop, started = self._starts, self._stop, False
+        transport = self._transport()
+        process = transport if isinstance(transport, StdioProcess) else None
+        with anyio.CancelScope() as scope:
+            scope.deadline = anyio.current_time() + self.settings.start_timeout_s
+            try:
+                async with Client(
+                    transport, cache=None, message_handler=self._on_message
+                ) as client:
+                    self.tools = await _list_tools(client)
+                    self._client, self.state = client, "running"
+                    scope.deadline = math.inf
+                    started = True
+                    task_status.started()
+                    await self._wait_for_end(client, stop, process)
+            except Exception as exc:
+                if not started:
+                    raise
+                if generation == self._starts and not self._down_recorded:
+                    self._failed(f"connection lost: {_describe(exc)}"[:500])
+            finally:
+                if generation == self._starts:
+                    self._client = None
+        if scope.cancelled_caught and not started:
+            raise TimeoutError(f"no answer within {self.settings.start_timeout_s:g} s")
+        if started and generation == self._starts and self.state == "running":
+            self._after_exit(process)
+
+    async def _wait_for_end(
+        self, client: Client, stop: anyio.Event, process: StdioProcess | None
+    ) -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._listen, client)
+
+            async def on_exit() -> None:
+                if process is not None:
+                    await process.exited.wait()
+                    stop.set()
+
+            tg.start_soon(on_exit)
+            await stop.wait()
+            tg.cancel_scope.cancel()
+
+    def _after_exit(self, process: StdioProcess | None) -> None:
+        if self._stopping:
+            self.state = "stopped"
+        elif process is not None and process.exited.is_set():
+            self._failed(f"exited ({describe_exit(process.returncode)})", state="exited")
+        else:
+            self.state = "stopped"
+
+    def _failed(self, message: str, state: State = "failed") -> None:
+        # A crash is seen twice (the call in flight and the connection's end), in either
+        # order: count it once, keep the more specific message (the later one).
+        if not self._down_recorded:
+            self._down_recorded = True
+            self._failures += 1
+            self._failed_at = time.monotonic()
+        self.state, self.last_error = state, message
+        _log.warning("upstream down", upstream=self.name, state=state, error=message)
+
+    def _backoff_left(self) -> float:
+        if self._failures < 2:
+            return 0.0  # the first restart is immediate
+        delay = min(self.shared.restart_backoff_s * 2.0 ** (self._failures - 2), MAX_BACKOFF_S)
+        return max(0.0, self._failed_at + delay - time.monotonic())
+
+    async def _call_failed(self, exc: MCPError) -> UpstreamError:
+        if exc.code != CONNECTION_CLOSED:
+            return UpstreamError(f"upstream {self.name!r} rejected the call: {exc}")
+        code = await self._process.wait_exit(2.0) if self._process is not None else None
+        if self._process is not None and code is not None:
+            message = f"exited ({describe_exit(code)}) during the call"
+        else:
+            message = "closed the connection during the call"
+        self._failed(message, state="exited")
+        self._stop.set()
+        return UpstreamError(
+            f"upstream {self.name!r} {message}; nocp restarts it on the next call — retry once, "
+            "and if it fails again see nocp://upstreams and nocp's log"
+        )
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification) and self._tg is not None:
+            # Not inline: the handler runs in the connection's receive loop, which must stay
+            # free to deliver the answer to our tools/list.
+            self._tg.start_soon(self._relist)
+        elif isinstance(message, Exception):
+            _log.warning("upstream transport error", upstream=self.name, error=repr(message))
+
+    async def _listen(self, client: Client) -> None:
+        """Follow the upstream's tool-list changes (2026-07-28 servers announce them only to
+        a `subscriptions/listen` stream; older ones send a notification, see `_on_message`)."""
+        from mcp.shared.subscriptions import ToolsListChanged
+
+        try:
+            async with client.listen(tools_list_changed=True) as subscription:
+                async for event in subscription:
+                    if isinstance(event, ToolsListChanged) and self._tg is not None:
+                        self._tg.start_soon(self._relist)
+        except Exception as exc:  # older protocol, or the upstream does not offer it
+            _log.debug("no tool-list subscription", upstream=self.name, error=repr(exc))
+
+    async def _relist(self) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            self.tools = await _list_tools(client)
+        except MCPError as exc:
+            _log.warning("upstream tools/list failed", upstream=self.name, error=str(exc))
+            return
+        await self._changed()
+
+    async def _changed(self) -> None:
+        if self._on_change is not None:
+            await self._on_change()
+
+    def offers(self, capability: str) -> bool:
+        """True when connected and the upstream declared `capability` ("resources", "prompts")."""
+        client = self._client
+        if self.state != "running" or client is None:
+            return False
+        return getattr(client.server_capabilities, capability, None) is not None
+
+    async def client(self) -> Client:
+        """The live connection, (re)starting the upstream when it is down.
+
+        Raises:
+            UpstreamError: it cannot be started.
+        """
+        if self.state != "running":
+            await self.start()
+        if self._client is None:
+            raise UpstreamError(f"upstream {self.name!r} is not connected; try again")
+        return self._client
+
+    def _transport(self) -> Any:
+        settings = self.settings
+        if settings.command is not None:
+            self._process = StdioProcess(
+                self.name,
+                settings.command,
+                list(settings.args),
+                env=dict(settings.env),
+                cwd=str(settings.cwd) if settings.cwd else None,
+            )
+            return self._process
+        assert settings.url is not None
+        return _http_transport(settings.url, dict(settings.headers))
+
+    def _target(self) -> str:
+        if self.settings.url is not None:
+            return self.settings.url
+        return " ".join([self.settings.command or "", *self.settings.args])
+
+
+@asynccontextmanager
+async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
+    """Streamable HTTP with the configured headers; the HTTP client closes with the transport."""
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async with (
+        create_mcp_http_client(headers=headers) as http,
+        streamable_http_client(url, http_client=http) as streams,
+    ):
+        yield streams
+
+
+def _explain_start(upstream: Upstream, exc: Exception) -> str:
+    process = upstream._process
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {upstream.settings.command!r} (check `command` and PATH)"
+    if process is not None and process.returncode is not None:
+        code = describe_exit(process.returncode)
+        return f"exited while starting ({code}); see its stderr in nocp's log"
+    text = _describe(exc)
+    if upstream.settings.url is not None:
+        text = f"cannot reach {upstream.settings.url}: {text}"
+    return text[:500]
+
+
+def _describe(exc: BaseException) -> str:
+    """The message of `exc`, or of the errors inside an exception group."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_describe(inner) for inner in exc.exceptions)
+    return str(exc) or type(exc).__name__
+
+
+async def _list_tools(client: Client) -> list[types.Tool]:
+    tools: list[types.Tool] = []
+    cursor: str | None = None
+    for _ in range(_LIST_PAGE_CAP):
+        page = await client.list_tools(cursor=cursor)
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return tools
+
+
+async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
+    """Every item of a paginated list request to one upstream ([] when it fails)."""
+    items: list[Any] = []
+    cursor: str | None = None
+    try:
+        client = await upstream.client()
+        for _ in range(_LIST_PAGE_CAP):
+            page = await getattr(client, method)(cursor=cursor)
+            items.extend(getattr(page, field))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    except (MCPError, UpstreamError) as exc:
+        _log.warning("upstream list failed", upstream=upstream.name, method=method, error=str(exc))
+    return items
+
+
+MAX_TOOL_NAME = 64
+"""Clients reject longer tool names (Anthropic's API: `^[a-zA-Z0-9_-]{1,64}$`)."""
+
+_NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def exposed_name(prefix: str, tool: str) -> str:
+    """`prefix + tool`, made safe for clients: other characters become `_`, and a name over
+    64 characters is cut to 55 plus `_` and 8 hex digits of its hash (stable, distinct).
+
+    Example:
+        >>> exposed_name("my server__", "read")
+        'my_server__read'
+    """
+    name = _NAME_UNSAFE.sub("_", prefix + tool)
+    if len(name) <= MAX_TOOL_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_TOOL_NAME - 9]}_{digest}"
+
+
+class UpstreamSource:
+    """The tools of one upstream, under their exposed names (`Source` contract)."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+        self.prefix = upstream.settings.tool_prefix(upstream.name, upstream.shared.separator)
+        self._upstream_names: dict[str, str] = {}
+
+    def tools(self) -> list[ToolDefinition]:
+        """The upstream's tools as last listed (none before it started)."""
+        keep = self.upstream.settings.structured_content == "keep"
+        definitions = []
+        for tool in self.upstream.tools:
+            name = exposed_name(self.prefix, tool.name)
+            self._upstream_names[name] = tool.name
+            annotations = tool.annotations.model_dump(exclude_none=True) if tool.annotations else {}
+            definitions.append(
+                ToolDefinition(
+                    name=name,
+                    description=tool.description or "",
+                    input_schema=dict(tool.input_schema),
+                    timeout_s=self.upstream.settings.call_timeout_s,
+                    annotations=annotations,
+                    output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
+                    title=tool.title,
+                )
+            )
+        return definitions
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+        """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
+        upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
+        result = await self.upstream.call(upstream_name, arguments)
+        if self.upstream.settings.structured_content == "drop":
+            result = result.model_copy(update={"structured_content": None})
+        return result
+
+
+class UpstreamHub:
+    """Every configured upstream, started with the server and stopped after it.
+
+    Example:
+        >>> hub = UpstreamHub.from_settings(settings)
+        >>> async with hub.running(on_change=reindex): ...
+    """
+
+    def __init__(self, upstreams: list[Upstream]) -> None:
+        self.upstreams = upstreams
+        self.sources = [UpstreamSource(u) for u in upstreams]
+        self._lazy_started = False
+        self._resource_owner: dict[str, Upstream] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UpstreamHub:
+        """One `Upstream` per enabled `[upstream.NAME]` (and `mcp_servers` entry)."""
+        return cls(
+            [
+                Upstream(name, upstream, settings.upstreams)
+                for name, upstream in settings.upstream.items()
+                if not upstream.disabled
+            ]
+        )
+
+    @asynccontextmanager
+    async def running(self, on_change: OnChange | None = None) -> AsyncIterator[None]:
+        """Start the eager upstreams (concurrently; failures are recorded, not raised)."""
+        async with anyio.create_task_group() as tg:
+            for upstream in self.upstreams:
+                upstream.attach(tg, on_change)
+            await self._start_all(u for u in self.upstreams if u.settings.start == "eager")
+            try:
+                yield
+            finally:
+                for upstream in self.upstreams:
+                    await upstream.stop()
+
+    async def start_lazy(self) -> bool:
+        """Start the lazy upstreams once (on the first tools/list); True if any started."""
+        if self._lazy_started:
+            return False
+        self._lazy_started = True
+        lazy = [u for u in self.upstreams if u.settings.start == "lazy" and u.state == "stopped"]
+        await self._start_all(lazy)
+        return bool(lazy)
+
+    def status(self) -> list[dict[str, Any]]:
+        """`nocp://upstreams`: one row per upstream."""
+        return [u.status() for u in self.upstreams]
+
+    def _serving(self, capability: str) -> list[Upstream]:
+        return [u for u in self.upstreams if u.offers(capability)]
+
+    async def list_resources(self) -> list[types.Resource]:
+        """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
+        listed: list[types.Resource] = []
+        for upstream in self._serving("resources"):
+            for resource in await _pages(upstream, "list_resources", "resources"):
+                self._resource_owner[resource.uri] = upstream
+                name = f"{upstream.name}{upstream.shared.separator}{resource.name}"
+                listed.append(resource.model_copy(update={"name": name}))
+        return listed
+
+    async def list_resource_templates(self) -> list[types.ResourceTemplate]:
+        """The running upstreams' resource templates, named `NAME__name`."""
+        listed: list[types.ResourceTemplate] = []
+        for upstream in self._serving("resources"):
+            for template in await _pages(upstream, "list_resource_templates", "resource_templates"):
+                name = f"{upstream.name}{upstream.shared.separator}{template.name}"
+                listed.append(template.model_copy(update={"name": name}))
+        return listed
+
+    async def read_resource(self, uri: str) -> types.ReadResourceResult | None:
+        """Read `uri` from the upstream that listed it (else the first that has it); None: none."""
+        owner = self._resource_owner.get(uri)
+        candidates = [owner] if owner else self._serving("resources")
+        for upstream in candidates:
+            try:
+                return await (await upstream.client()).read_resource(uri)
+            except (MCPError, UpstreamError) as exc:  # not this upstream's, or it is down
+                _log.info("upstream resource read failed", upstream=upstream.name, error=str(exc))
+        return None
+
+    async def list_prompts(self) -> list[types.Prompt]:
+        """The running upstreams' prompts, named `NAME__prompt`."""
+        listed: list[types.Prompt] = []
+        for upstream in self._serving("prompts"):
+            for prompt in await _pages(upstream, "list_prompts", "prompts"):
+                name = f"{upstream.name}{upstream.shared.separator}{prompt.name}"
+                listed.append(prompt.model_copy(update={"name": name}))
+        return listed
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, str] | None
+    ) -> types.GetPromptResult:
+        """Get prompt `NAME__prompt` from upstream NAME.
+
+        Raises:
+            UpstreamError: no upstream has that name, or it cannot serve the prompt.
+        """
+        for upstream in self.upstreams:
+            prefix = f"{upstream.name}{upstream.shared.separator}"
+            if name.startswith(prefix):
+                client = await upstream.client()
+                try:
+                    return await client.get_prompt(name.removeprefix(prefix), arguments)
+                except MCPError as exc:
+                    raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
+        names = ", ".join(u.name for u in self.upstreams)
+        raise UpstreamError(
+            f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})"
+        )
+
+    async def _start_all(self, upstreams: Any) -> None:
+        async with anyio.create_task_group() as starting:
+            for upstream in upstreams:
+                starting.start_soon(_start_quietly, upstream)
+
+
+async def _start_quietly(upstream: Upstream) -> None:
+    # The failure is recorded in its state, last_error and the log; the others keep serving.
+    with suppress(UpstreamError):
+        await upstream.start()

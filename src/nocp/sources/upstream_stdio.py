@@ -1,0 +1,238 @@
+"""The stdio transport to an upstream server: a subprocess whose exit code and stderr nocp keeps.
+
+The SDK's `stdio_client` hides the process, so nocp could neither tell an agent *how* an
+upstream died nor route its stderr into nocp's log. This transport does both:
+
+- stdout carries JSON-RPC, one message a line (other lines are logged and skipped);
+- stderr goes line by line to nocp's log, never to nocp's own stdout;
+- `returncode` is the exit code once the process has ended, and `exited` is set then.
+
+Shutdown follows the MCP spec: close stdin, wait, then terminate the process group.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from types import TracebackType
+
+import anyio
+import mcp_types as types
+from anyio.abc import ByteReceiveStream, Process
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.streams.text import TextReceiveStream
+from mcp.client._transport import TransportStreams
+from mcp.shared.message import SessionMessage
+
+from nocp.logs import get_logger
+
+_log = get_logger(__name__)
+
+EXIT_GRACE_S = 2.0
+"""Time an upstream gets to exit after its stdin closes, and again after SIGTERM."""
+
+_POLL_S = 0.01
+
+
+class StdioProcess(AbstractAsyncContextManager[TransportStreams]):
+    """An MCP `Transport` that runs `command` and keeps hold of the process.
+
+    Example:
+        >>> transport = StdioProcess("git", "uvx", ["mcp-server-git"])
+        >>> async with mcp.Client(transport) as client: ...
+        >>> transport.returncode
+        0
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: str,
+        args: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
+        self.name = name
+        self.command, self.args, self.env, self.cwd = command, args, env or {}, cwd
+        self.process: Process | None = None
+        self.exited = anyio.Event()
+        self._context: AbstractAsyncContextManager[TransportStreams] | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once the process has ended (negative: killed by that signal)."""
+        return self.process.returncode if self.process is not None else None
+
+    async def wait_exit(self, timeout: float) -> int | None:
+        """The exit code, waiting up to `timeout` seconds for the process to end."""
+        with anyio.move_on_after(timeout):
+            while self.returncode is None and self.process is not None:
+                await anyio.sleep(_POLL_S)
+        return self.returncode
+
+    async def __aenter__(self) -> TransportStreams:
+        self._context = _run(self)
+        return await self._context.__aenter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._context is not None
+        return await self._context.__aexit__(exc_type, exc, tb)
+
+
+def _environment(extra: dict[str, str]) -> dict[str, str]:
+    # The whole environment nocp got (the client already chose it), then the upstream's own env.
+    return {**os.environ, **extra}
+
+
+async def _spawn(transport: StdioProcess) -> Process:
+    env = _environment(transport.env)
+    command = shutil.which(transport.command, path=env.get("PATH")) or transport.command
+    return await anyio.open_process(
+        [command, *transport.args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=transport.cwd,
+        start_new_session=sys.platform != "win32",
+    )
+
+
+@asynccontextmanager
+async def _run(transport: StdioProcess) -> AsyncIterator[TransportStreams]:
+    process = await _spawn(transport)
+    transport.process = process
+    read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_read_stdout, transport, process, read_send)
+        tg.start_soon(_write_stdin, process, write_recv, read_send)
+        tg.start_soon(_log_stderr, transport.name, process)
+        try:
+            yield read_recv, write_send
+        finally:
+            with anyio.CancelScope(shield=True):
+                await _stop(process)
+                for stream in (read_recv, write_send, read_send, write_recv):
+                    await stream.aclose()
+            tg.cancel_scope.cancel()
+
+
+async def _read_stdout(
+    transport: StdioProcess,
+    process: Process,
+    sink: MemoryObjectSendStream[SessionMessage | Exception],
+) -> None:
+    assert process.stdout is not None
+    try:
+        async with sink:
+            async for line in _lines(process.stdout):
+                message = _parse(transport.name, line)
+                if message is not None:
+                    await sink.send(message)
+            # EOF: the process is ending. Wait for its exit code before the session
+            # learns the connection closed, so the failing call can name it.
+            await transport.wait_exit(EXIT_GRACE_S)
+    except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+        pass  # our own shutdown closed the streams
+    finally:
+        transport.exited.set()
+
+
+async def _write_stdin(
+    process: Process,
+    source: MemoryObjectReceiveStream[SessionMessage],
+    reader: MemoryObjectSendStream[SessionMessage | Exception],
+) -> None:
+    assert process.stdin is not None
+    try:
+        async with source:
+            async for message in source:
+                data = message.message.model_dump_json(by_alias=True, exclude_unset=True)
+                await process.stdin.send((data + "\n").encode())
+    except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        await reader.aclose()  # the process is gone: let pending requests fail now
+
+
+async def _log_stderr(name: str, process: Process) -> None:
+    assert process.stderr is not None
+    with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        async for line in _lines(process.stderr):
+            # Without nocp the client would have logged these lines; keep them visible.
+            _log.warning("upstream stderr", upstream=name, line=line)
+
+
+async def _lines(stream: ByteReceiveStream) -> AsyncIterator[str]:
+    """Lines of text; a long line arriving in many chunks is joined once, not per chunk."""
+    parts: list[str] = []
+    async for chunk in TextReceiveStream(stream, errors="replace"):
+        if "\n" not in chunk:
+            parts.append(chunk)
+            continue
+        first, *middle, last = chunk.split("\n")
+        yield ("".join(parts) + first).rstrip("\r")
+        for line in middle:
+            yield line.rstrip("\r")
+        parts = [last] if last else []
+    if parts:
+        yield "".join(parts)
+
+
+def _parse(name: str, line: str) -> SessionMessage | None:
+    if not line.strip():
+        return None
+    try:
+        return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
+    except ValueError:
+        _log.warning(
+            "upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name, line=line[:200]
+        )
+        return None
+
+
+async def _stop(process: Process) -> None:
+    if process.stdin is not None:
+        with suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            await process.stdin.aclose()
+    if await _exited_within(process, EXIT_GRACE_S):
+        return
+    await _terminate(process)
+    if not await _exited_within(process, EXIT_GRACE_S):
+        with suppress(ProcessLookupError):
+            process.kill()
+
+
+async def _terminate(process: Process) -> None:
+    if sys.platform == "win32":
+        with suppress(ProcessLookupError):
+            process.terminate()
+        return
+    from mcp.os.posix.utilities import terminate_posix_process_tree
+
+    await terminate_posix_process_tree(process, EXIT_GRACE_S)
+
+
+async def _exited_within(process: Process, timeout: float) -> bool:
+    with anyio.move_on_after(timeout):
+        while process.returncode is None:
+            await anyio.sleep(_POLL_S)
+    return process.returncode is not None
+
+
+def describe_exit(code: int | None) -> str:
+    """`exit code 3`, `killed by signal 9`, or `no exit code yet`."""
+    if code is None:
+        return "no exit code yet"
+    if code < 0:
+        return f"killed by signal {-code}"
+    return f"exit code {code}"

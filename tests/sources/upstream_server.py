@@ -1,0 +1,133 @@
+"""A real upstream MCP server for the tests, written with the SDK (run as a subprocess).
+
+python upstream_server.py            # stdio
+python upstream_server.py --http N   # streamable HTTP on 127.0.0.1:N/mcp
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ImageContent, TextContent
+from pydantic import BaseModel
+
+server = MCPServer("test-upstream")
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+
+
+@server.tool()
+def records(n: int = 3) -> list[dict[str, object]]:
+    """n user records."""
+    return [
+        {"id": i, "name": f"user{i}", "team": "core", "email": None, "active": True}
+        for i in range(n)
+    ]
+
+
+@server.tool()
+def log_text(lines: int = 3) -> str:
+    """A log with trailing spaces and blank-line runs."""
+    return "".join(f"line {i}   \n\n\n" for i in range(lines))
+
+
+@server.tool()
+def picture() -> list[TextContent | ImageContent]:
+    """Text around an image."""
+    return [
+        TextContent(type="text", text='{"caption": "a dot", "tags": []}'),
+        ImageContent(type="image", data=PNG, mime_type="image/png"),
+    ]
+
+
+@server.tool()
+def fail(message: str) -> str:
+    """Raises, so the result is isError."""
+    raise ToolError(message)
+
+
+@server.tool()
+def crash(code: int) -> str:
+    """Exits the process in the middle of the call."""
+    sys.stderr.write(f"crashing with {code}\n")
+    sys.stderr.flush()
+    os._exit(code)
+
+
+@server.tool()
+def shout(text: str) -> str:
+    """Writes `text` to stderr and returns it."""
+    sys.stderr.write(f"STDERR:{text}\n")
+    sys.stderr.flush()
+    return text
+
+
+@server.tool()
+def pid() -> str:
+    """The process id (changes when the server restarts)."""
+    return str(os.getpid())
+
+
+@server.tool()
+async def slow(seconds: float) -> str:
+    """Sleeps."""
+    import anyio
+
+    await anyio.sleep(seconds)
+    return "done"
+
+
+@server.tool()
+async def steps(n: int, ctx: Context) -> str:
+    """Reports progress n times."""
+    for i in range(1, n + 1):
+        await ctx.report_progress(i, n, f"step {i}")
+    return f"{n} steps"
+
+
+@server.tool()
+async def grow(ctx: Context) -> str:
+    """Adds the tool `added` and announces that the tool list changed."""
+
+    def added() -> str:
+        """A tool that appeared later."""
+        return "new"
+
+    server.add_tool(added)
+    await ctx.notify_tools_changed()  # 2026-07-28 clients: their listen stream
+    await ctx.session.send_tool_list_changed()  # older clients: a notification
+    return "grown"
+
+
+@server.resource("notes://today", name="today", description="Today's notes.")
+def today() -> str:
+    return "buy milk"
+
+
+@server.prompt(name="review", description="Review a file.")
+def review(path: str) -> str:
+    return f"Please review {path}."
+
+
+class Forecast(BaseModel):
+    city: str
+    days: list[dict[str, float]]
+
+
+@server.tool()
+def forecast(city: str) -> Forecast:
+    """Structured output with an output schema."""
+    return Forecast(city=city, days=[{"day": float(d), "temp": 20.5 + d} for d in range(3)])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
+        import anyio
+
+        anyio.run(lambda: server.run_streamable_http_async(port=int(sys.argv[2])))
+    else:
+        server.run()
