@@ -82,14 +82,10 @@ def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """HTML becomes readable Markdown (scripts, styles and navigation dropped), title first."""
     if kind_of(payload.text) != "html":
         return payload
-    import html2text
+    from nocp.htmltext import html_to_markdown
 
-    converter = html2text.HTML2Text(bodywidth=0)
-    converter.ignore_images = True
-    converter.ignore_links = True
-    converter.ignore_emphasis = True
     source = payload.text
-    body = converter.handle(_strip_noise(source))
+    body = html_to_markdown(source)
     head = _html_head(source)
     text = "\n".join([*head, "", body.strip()]) if head else body.strip()
     note = marker(f"HTML converted to text ({len(source):,} → {len(text):,} chars)", ctx.handle)
@@ -310,10 +306,6 @@ def _log_summary(lines: list[str]) -> str:
         return ""
     top = ", ".join(f"{ip} ×{n:,}" for ip, n in ips.most_common(5))
     return f"[{len(lines):,} lines · most frequent IPs: {top}]"
-
-
-def _strip_noise(html: str) -> str:
-    return re.sub(r"(?is)<(script|style|nav|footer|noscript|svg)\b.*?</\1>", " ", html)
 
 
 _META = re.compile(r"""(?is)<meta\s+(?:name|property)=["']([^"']+)["']\s+content=["']([^"']{1,200})["']""")

@@ -280,11 +280,7 @@ def _decode(content_type: str, text: str) -> Any:
 
 
 def html_to_text(html: str) -> str:
-    """Readable document text (Markdown-like) from HTML: scripts, styles and images dropped."""
-    import html2text
+    """Readable document text (Markdown) from HTML: scripts, styles and images dropped."""
+    from nocp.htmltext import html_to_markdown
 
-    converter = html2text.HTML2Text()
-    converter.body_width = 0  # no hard wrapping: wrapped lines cost tokens and break matching
-    converter.ignore_images = True
-    converter.unicode_snob = True
-    return converter.handle(html).strip()
+    return html_to_markdown(html)
