@@ -114,13 +114,27 @@ def run_item(corpus: Path, entry: dict[str, Any], settings: Settings) -> ItemRes
 
 
 def _reachable(value: Any, question: dict[str, Any], result: Optimized, settings: Settings) -> bool:
-    """Would one `nocp_expand(handle, focus=question)` call bring the answer?"""
+    """Would one `nocp_expand` call bring the answer: with the question as its focus, or with
+    the path one of the sent markers names (its first page)?"""
     if result.handle is None or result.original is None:
         return False
-    from nocp.expand import expand_payload
+    from nocp.expand import ExpandError, expand_payload
 
-    text = expand_payload(result.original, focus=question["q"], settings=settings, tool="")
-    return found(question["a"], text)
+    calls: list[dict[str, Any]] = [{"focus": question["q"]}]
+    paths = _MARKER_PATH.findall(result.text) + _GAP_PATH.findall(result.text)
+    calls += [{"path": path} for path in dict.fromkeys(paths) if "START" not in path]
+    for call in calls:
+        try:
+            text = expand_payload(result.original, settings=settings, tool="", **call)
+        except ExpandError:
+            continue
+        if found(question["a"], text):
+            return True
+    return False
+
+
+_GAP_PATH = re.compile(r"\[… (lines\[\d+:\d+\])\]")
+_MARKER_PATH = re.compile(r'nocp_expand\(handle="h[0-9a-f]+", path="([^"]+)"')
 
 
 def summarise(results: list[ItemResult]) -> dict[str, float]:

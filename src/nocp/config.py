@@ -65,7 +65,7 @@ class PruneSettings(_Section):
 
     budget: int = Field(2000, ge=50)
     """Tokens per response; a result over it is pruned (lossy steps, in their fixed order)."""
-    focus_budget: int = Field(1000, ge=50)
+    focus_budget: int = Field(1500, ge=50)
     """Tokens per response when the agent gave a `focus`: it said what it needs, so the most
     relevant parts are sent and the rest stays one `nocp_expand` away."""
     drop_fields: tuple[str, ...] = ()

@@ -26,7 +26,7 @@ def issues(count: int) -> list[dict[str, Any]]:
     return [
         {
             "number": 100 + i,
-            "title": f"Issue number {i} about {'timeouts' if i == 37 else 'caching'}",
+            "title": f"Issue number {i} about {'timeouts' if i == 137 else 'caching'}",
             "state": "open",
             "node_id": f"MDU6SXNzdWU{i:04d}",
             "url": f"https://api.test/repos/acme/w/issues/{100 + i}",
@@ -109,7 +109,7 @@ def test_rows_are_cut_at_item_boundaries_with_the_exact_path_of_the_rest() -> No
 
 def test_focus_keeps_the_most_relevant_row_and_numbers_the_rows() -> None:
     result = optimize(issues(200), focus="which issue is about timeouts?", settings=tight(2000))
-    assert "Issue number 37 about timeouts" in result.text
+    assert "Issue number 237 about timeouts" in result.text
     assert '"#"' in result.text.splitlines()[0]
     assert 'kept rows numbered by "#"' in result.text
 

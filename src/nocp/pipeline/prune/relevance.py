@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
-_TOKENS = r"(?u)\b\w+\b"
-"""Single characters count: "TrackId 1" must find the row whose id is 1."""
+_TOKENS = r"(?u)\d+(?:\.\d+)+|\b\w+\b"
+"""Single characters count ("TrackId 1" must find the row whose id is 1); decimals stay whole
+("3.96" is not a match for invoice 96)."""
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_SEPARATORS = re.compile(r"[_./:\-#@]+")
+_SEPARATORS = re.compile(r"[_/:\-#@]+|(?<!\d)\.|\.(?!\d)")
 
 
 def prepare(text: str) -> str:

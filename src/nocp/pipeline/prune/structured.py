@@ -115,12 +115,20 @@ def flatten_entities(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
 def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Step 4: cut long strings, saying how much was cut: `…(+1,234 chars)`."""
     result = payload
-    # Rows come next: where there are rows to cut, strings keep 200 characters at least.
-    limits = (400, 200) if any(True for _ in _collections(payload.value)) else (400, 200, 120, 60)
+    # Rows come next: where there are rows to cut, strings keep 200 characters at least, and
+    # the rows most relevant to the query keep four times as much.
+    collections = list(_collections(payload.value))
+    limits = (400, 200, 120) if ctx.query else (400, 200)
+    limits = limits if collections else (400, 200, 120, 60)
+    favoured = _most_relevant_rows(collections, ctx.query)
+    terms = relevance.terms(ctx.query)
     for limit in limits:
         count = [0]
-        terms = relevance.terms(ctx.query)
-        value = _transform(payload.value, lambda node, _p, n=limit, c=count: _cut(node, n, c, terms))
+
+        def cut(node: JSONValue, path: str, n: int = limit, c: list[int] = count) -> JSONValue:
+            return _cut(node, n * 4 if path in favoured else n, c, terms)
+
+        value = _transform(payload.value, cut)
         if not count[0]:
             continue
         what = f"{count[0]:,} long strings cut to {limit} characters"
@@ -128,6 +136,16 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
         if not budget.over(result):
             break
     return result
+
+
+def _most_relevant_rows(collections: list[tuple[str, tuple[str | int, ...], JSONValue]], query: str) -> set[str]:
+    """Paths of the three rows of each collection most relevant to the query."""
+    favoured: set[str] = set()
+    for path, _, node in collections if query else []:
+        if isinstance(node, list):
+            top = relevance.top([_row_text(row) for row in node], query, 3)
+            favoured.update(f"{path}[{i}]" for i in top)
+    return favoured
 
 
 def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
@@ -252,15 +270,20 @@ def _is_records(node: list[Any]) -> bool:
     return len(node) >= 2 and all(isinstance(item, dict) for item in node)
 
 
-def _is_noise(key: str, value: JSONValue, path: str, drop: tuple[str, ...], keep: tuple[str, ...]) -> bool:
+def _is_noise(
+    key: str, value: JSONValue, path: str, drop: tuple[str, ...], keep: tuple[str, ...],
+    siblings: dict[str, JSONValue],
+) -> bool:
     if keep or drop:
         dotted = join_path(path, key)
         if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in keep):
             return False
         if any(fnmatchcase(key, g) or fnmatchcase(dotted, g) for g in drop):
             return True
-    if key in NOISE_KEYS:
-        return True
+    if key in NOISE_KEYS or (isinstance(value, str) and value.startswith("-----BEGIN ")):
+        return True  # ids for machines; signatures and keys in PEM armour
+    if key.endswith(("_html", "_text")) and isinstance(value, str) and key[:-5] in siblings:
+        return True  # another rendering of a field that is there (GitHub's body_html, body_text)
     return key.lower().endswith("url") and isinstance(value, str) and bool(_TEMPLATE.search(value))
 
 
@@ -270,7 +293,9 @@ def _without(
 ) -> dict[str, JSONValue]:
     kept = {}
     for key, value in node.items():
-        noise = (key in derived and not any(fnmatchcase(key, g) for g in keep)) or _is_noise(key, value, path, drop, keep)
+        noise = (key in derived and not any(fnmatchcase(key, g) for g in keep)) or _is_noise(
+            key, value, path, drop, keep, node
+        )
         if noise:
             dropped[key] = None
         else:
@@ -336,6 +361,8 @@ def _flatten_row(row: dict[str, JSONValue], flattened: dict[str, None]) -> dict[
         elif isinstance(value, list) and value and all(isinstance(v, str | int | float) for v in value):
             out[key] = ", ".join(str(v) for v in value)
             flattened[key] = None
+        elif value == []:
+            out[key] = None
         else:
             out[key] = value
     return out
@@ -509,7 +536,7 @@ def _extremes(items: list[JSONValue]) -> list[int]:
             continue
         values = [(row.get(key), i) for i, row in enumerate(items) if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)]
         if len({v for v, _ in values}) > 2 and not _is_sequence([v for v, _ in values]):
-            found.append(max(values)[1])
+            found.append(max(values, key=lambda pair: (pair[0], -pair[1]))[1])  # first of ties
     return found
 
 
