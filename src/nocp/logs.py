@@ -23,6 +23,7 @@ def configure_logging(level: str = "WARNING", file: Path | None = None) -> None:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_RedactFilter())
+    handler.setLevel(numeric)  # libraries that set their own logger to DEBUG (bm25s) stay quiet
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)

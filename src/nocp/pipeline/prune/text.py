@@ -134,7 +134,8 @@ def log_blocks(lines: list[str]) -> list[Block]:
     the last time, and the most frequent IPs; errors, warnings and stack traces rank first."""
     groups: dict[str, list[int]] = {}
     for index, line in enumerate(lines):
-        groups.setdefault(template(line), []).append(index)
+        if line.strip():
+            groups.setdefault(template(line), []).append(index)
     blocks = []
     for members in groups.values():
         first = lines[members[0]]
