@@ -114,15 +114,17 @@ def _json_round_trip(obj: Any) -> JSONValue | None:
 
 
 def _deeper_than(value: JSONValue, limit: int) -> bool:
-    """Whether containers nest deeper than `limit` (iterative: safe at any depth)."""
-    stack = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth >= limit:
-            return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+    """Whether containers nest deeper than `limit` (level by level: safe at any depth)."""
+    level = [value]
+    for _ in range(limit):
+        below: list[JSONValue] = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            below.extend([c for c in children if type(c) is dict or type(c) is list])
+        if not below:
+            return False
+        level = below
+    return True
 
 
 class _Converter:

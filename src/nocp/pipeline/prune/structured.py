@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -176,13 +177,17 @@ class _Collection:
 
     def __init__(self, path: str, keys: tuple[str | int, ...], node: JSONValue, query: str) -> None:
         self.path, self.keys, self.node, self.query = path, keys, node, query
-        self.size = len(to_compact_json(node))
         items = list(node.values()) if isinstance(node, dict) else node
         labels = list(node) if isinstance(node, dict) else [""] * len(node)
         self.texts = [f"{k} {_row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
         self.items = items
         self.extremes = _extremes(items)
         self.relevant = relevance.top(self.texts, query, len(items)) if query else []
+
+    @functools.cached_property
+    def size(self) -> int:
+        """Characters of the collection as compact JSON."""
+        return len(to_compact_json(self.node))
 
     def keep(self, share: float, handle: str) -> tuple[JSONValue, str]:
         count = len(self.items)
