@@ -290,7 +290,9 @@ class NocpServer:
                 text, mime = resources.read(uri, self.stats, self.handles)
         except resources.ResourceNotFound as exc:
             raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
-        contents = [types.TextResourceContents(uri=uri, text=text, mime_type=mime)]
+        contents: list[types.TextResourceContents | types.BlobResourceContents] = [
+            types.TextResourceContents(uri=uri, text=text, mime_type=mime)
+        ]
         return types.ReadResourceResult(contents=contents)
 
 

@@ -51,7 +51,7 @@ class StatsStore:
 
     def record(self, record: CallRecord) -> None:
         """Append one call (committed at once)."""
-        self.db["calls"].insert(record.row())
+        self.db.table("calls").insert(record.row())
 
     def totals(self, tool: str | None = None) -> dict[str, Any]:
         """The `nocp://stats` document: totals, by format, and per tool (optionally one tool)."""

@@ -119,7 +119,7 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
     # Rows come next: where there are rows to cut, strings keep 200 characters at least, and
     # the rows most relevant to the query keep four times as much.
     collections = list(_collections(payload.value))
-    limits = (400, 200, 120) if ctx.query else (400, 200)
+    limits: tuple[int, ...] = (400, 200, 120) if ctx.query else (400, 200)
     limits = limits if collections else (400, 200, 120, 60)
     favoured = _most_relevant_rows(collections, ctx.query)
     terms = relevance.terms(ctx.query)
@@ -467,7 +467,7 @@ def _replace(value: JSONValue, keys: tuple[str | int, ...], new: JSONValue) -> J
         return new
     head, rest = keys[0], keys[1:]
     if isinstance(value, dict):
-        return {**value, head: _replace(value[head], rest, new)}  # type: ignore[index]
+        return {**value, head: _replace(value[head], rest, new)}
     copy = list(value)
     copy[head] = _replace(copy[head], rest, new)  # type: ignore[index]
     return copy
