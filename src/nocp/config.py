@@ -415,8 +415,8 @@ def _source_of(
         return "environment variable NOCP_DB"
     for name, data in reversed(layers):
         if _has_path(data, loc):
-            return name
-    return layers[-1][0] if layers else "environment"
+            return str(name)
+    return str(layers[-1][0]) if layers else "environment"
 
 
 def _has_path(data: Any, loc: list[str]) -> bool:
