@@ -75,6 +75,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 10000")
         db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
         migrate(db)
     except (OSError, sqlite3.Error) as exc:
         raise NocpError(
