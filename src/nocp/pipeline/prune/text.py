@@ -38,6 +38,7 @@ _IMPORTANT = re.compile(
 )
 _SCAN = 2000
 """Only this much of a line is searched: patterns stay linear on lines of any length."""
+_HTTP_STATUS = re.compile(r'" ([1-5]\d\d) ')
 _FRAME = re.compile(r"^\s+(?:at |File \")")
 _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
@@ -171,7 +172,14 @@ def document_blocks(lines: list[str]) -> list[Block]:
             continue
         end = _paragraph_end(lines, index)
         rank = 0 if not blocks else 1 if first_in_section else 2
-        blocks.append(Block(index, end, "\n".join(lines[index:end]), rank))
+        text = "\n".join(lines[index:end])
+        previous = blocks[-1] if blocks else None
+        if previous and previous.rank != 0 and previous.text.rstrip().endswith(":"):
+            # "…pass a tuple:" belongs with the example it introduces
+            text = "\n".join(lines[previous.start : end])
+            blocks[-1] = Block(previous.start, end, text, min(previous.rank, rank))
+        else:
+            blocks.append(Block(index, end, text, rank))
         first_in_section = False
         index = end
     return blocks
@@ -205,7 +213,8 @@ def template(line: str) -> str:
     """A log line with its timestamps, IPs, ids and numbers masked (its first 2,000 chars)."""
     masked = _TIMESTAMP.sub("<t>", line[:_SCAN])
     masked = _IP.sub("<ip>", masked)
-    return _VARIABLE.sub("<n>", masked)
+    status = _HTTP_STATUS.search(masked)  # a 404 is not a 200: the status stays in the template
+    return _VARIABLE.sub("<n>", masked) + (f" <{status.group(1)}>" if status else "")
 
 
 # -- selection -------------------------------------------------------------------------------
