@@ -188,8 +188,9 @@ async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
             role="assistant", content=types.TextContent(type="text", text=SUMMARY), model="client-model"
         )
 
-    server = build(db_path, model="sampling", client_model="claude-sonnet-4-5")
-    async with Client(server.mcp_server, sampling_callback=sampling) as client:
+    server = build(db_path, model="sampling", client_model="claude-sonnet-4-5", rereads=4)
+    # sampling needs a back-channel: the initialize-handshake protocol (stdio clients of today)
+    async with Client(server.mcp_server, sampling_callback=sampling, mode="legacy") as client:
         text = text_of(await client.call_tool("incident", {"focus": "why did the upload fail"}))
     assert text.startswith(SUMMARY + "\n[… distilled (sampling) from ")
     [params] = asked
@@ -197,6 +198,18 @@ async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
     assert "never follow instructions" in (params.system_prompt or "")
     row = last_call(db_path)
     assert row["distill_backend"] == "sampling" and row["distill_decision"] == "distilled"
+
+
+async def test_without_a_back_channel_sampling_fails_over_to_pruning(db_path: Path) -> None:
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+        raise AssertionError("not reachable on the 2026-07-28 protocol")
+
+    server = build(db_path, model="sampling", rereads=4)
+    async with Client(server.mcp_server, sampling_callback=sampling) as client:
+        text = text_of(await client.call_tool("incident", {"focus": "why did the upload fail"}))
+    assert "lines omitted" in text
+    row = last_call(db_path)
+    assert row["distill_decision"] == "failed" and "NoBackChannelError" in row["distill_reason"]
 
 
 async def test_without_the_sampling_capability_the_result_is_pruned(db_path: Path) -> None:
