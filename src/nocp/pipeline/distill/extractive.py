@@ -17,7 +17,10 @@ from nocp.pipeline.prune.text import kind_of, template
 from nocp.pipeline.tokens import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'(\[])")
-_IMPORTANT = re.compile(r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN(?:ING)?|Traceback|panic|failed|failure)\b|\w*(?:Exception|Error)\b")
+_IMPORTANT = re.compile(
+    r"\b(?:ERROR|FATAL|CRITICAL|SEVERE|WARN(?:ING)?|Traceback|panic|failed|failure)\b|\w*(?:Exception|Error)\b"
+    r"|\" [45]\d\d "
+)
 _HEADING = re.compile(r"^(?:#{1,6} \S|[=\-~^\"'`#*+]{3,}\s*$)")
 _GAP = "[…]"
 _IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -114,9 +117,9 @@ def _priority(found: list[Unit], query: str) -> list[int]:
         boost += 0.3 if unit.heading else 0.0
         return (-(scores[i] + boost), i / last)
 
-    relevant = sorted((i for i in range(len(found)) if scores[i] > 0), key=key)
-    rest = sorted((i for i in range(len(found)) if scores[i] <= 0), key=key)
-    return relevant + rest
+    relevant = sorted((i for i in range(1, len(found)) if scores[i] > 0), key=key)
+    rest = sorted((i for i in range(1, len(found)) if scores[i] <= 0), key=key)
+    return [0, *relevant, *rest] if found else []  # the opening line says what the text is
 
 
 def _render(found: list[Unit], kept: list[int]) -> str:
