@@ -197,9 +197,9 @@ class NocpServer:
         hit = self.results.get(key, ttl) if self.results is not None and ttl > 0 else None
         if hit is None:
             return None
-        text, raw_tokens, sent_tokens, handle = hit
+        text, fmt, raw_tokens, sent_tokens, handle = hit
         ms = (time.perf_counter() - start) * 1000
-        self.stats.record(CallRecord(tool, raw_tokens, sent_tokens, "cache", ms, handle=handle, cache_hit=True))
+        self.stats.record(CallRecord(tool, raw_tokens, sent_tokens, fmt, ms, handle=handle, cache_hit=True))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
@@ -255,7 +255,8 @@ class NocpServer:
         )
         if self.results is not None and not is_error and self.settings.cache_ttl_for(tool) > 0:
             key = result_key(tool, {**arguments, **({"focus": focus} if focus is not None else {})})
-            self.results.put(key, tool, optimized.text, optimized.raw_tokens, optimized.tokens, optimized.handle)
+            tokens = (optimized.raw_tokens, optimized.tokens)
+            self.results.put(key, tool, optimized.text, optimized.format, tokens, optimized.handle)
         return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
 
     def _distiller(self, session: Any) -> Distiller | None:

@@ -78,18 +78,20 @@ def result_key(tool: str, arguments: Mapping[str, Any]) -> str:
 class ResultCache(_Table):
     """Optimised results of idempotent tools, reused within their TTL."""
 
-    def get(self, key: str, ttl_s: float) -> tuple[str, int, int, str | None] | None:
-        """(text, raw tokens, sent tokens, handle) stored less than `ttl_s` ago, or None."""
+    def get(self, key: str, ttl_s: float) -> tuple[str, str, int, int, str | None] | None:
+        """(text, format, raw tokens, sent tokens, handle) stored less than `ttl_s` ago, or None."""
         row = self.one(
-            "SELECT text, raw_tokens, sent_tokens, handle FROM results WHERE key = ? AND created_at > ?",
+            "SELECT text, format, raw_tokens, sent_tokens, handle FROM results WHERE key = ? AND created_at > ?",
             [key, time.time() - ttl_s],
         )
-        return (str(row[0]), int(row[1]), int(row[2]), row[3]) if row else None
+        return (str(row[0]), str(row[1]), int(row[2]), int(row[3]), row[4]) if row else None
 
-    def put(self, key: str, tool: str, text: str, raw_tokens: int, sent_tokens: int, handle: str | None) -> None:
-        """Store (or refresh) a result."""
+    def put(
+        self, key: str, tool: str, text: str, fmt: str, tokens: tuple[int, int], handle: str | None
+    ) -> None:
+        """Store (or refresh) a result; `tokens` is (raw, sent)."""
         self.run(
-            "INSERT OR REPLACE INTO results (key, tool, created_at, text, raw_tokens, sent_tokens, handle) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [key, tool, time.time(), text, raw_tokens, sent_tokens, handle],
+            "INSERT OR REPLACE INTO results (key, tool, created_at, text, format, raw_tokens, sent_tokens, handle) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [key, tool, time.time(), text, fmt, tokens[0], tokens[1], handle],
         )

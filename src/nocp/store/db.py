@@ -85,6 +85,7 @@ def _m003_distill(db: sqlite_utils.Database) -> None:
             tool TEXT NOT NULL,
             created_at REAL NOT NULL,
             text TEXT NOT NULL,
+            format TEXT NOT NULL,
             raw_tokens INTEGER NOT NULL,
             sent_tokens INTEGER NOT NULL,
             handle TEXT

@@ -102,13 +102,16 @@ class StatsStore:
         """The last `limit` calls, newest first."""
         rows = self._query(
             "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
-            "error, handle FROM calls ORDER BY id DESC LIMIT ?",
+            "error, handle, cache_hit, distill_backend, distill_decision, distill_saved_tokens, "
+            "distill_value_usd, distill_cost_usd, distill_cached, distill_reason FROM calls ORDER BY id DESC LIMIT ?",
             [limit],
         )
         for row in rows:
             row["is_error"] = bool(row["is_error"])
             row["stages"] = json.loads(row["stages"]) if row["stages"] else []
             row["saved_tokens"] = row["raw_tokens"] - row["sent_tokens"]
+            row["cache_hit"] = bool(row["cache_hit"])
+            row["distill"] = _distill_of(row)
         return rows
 
     def _grouped(self, column: str, where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -123,6 +126,15 @@ class StatsStore:
         cursor = self.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _distill_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The distill_* columns of a recent call as one object (None when it was not tried)."""
+    fields = {k.removeprefix("distill_"): row.pop(k) for k in list(row) if k.startswith("distill_")}
+    if fields["decision"] is None:
+        return None
+    fields["cached"] = bool(fields["cached"])
+    return fields
 
 
 def _distill_columns(outcome: Distillation) -> dict[str, Any]:
