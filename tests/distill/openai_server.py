@@ -27,23 +27,38 @@ class Canned:
 class _Handler(BaseHTTPRequestHandler):
     canned: Canned
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.canned.requests.append({"path": self.path, "body": body})
         if self.canned.delay_s:
             time.sleep(self.canned.delay_s)
         if self.canned.status != 200:
-            self._send(self.canned.status, {"error": {"message": "upstream exploded", "type": "server_error"}})
+            self._send(
+                self.canned.status,
+                {"error": {"message": "upstream exploded", "type": "server_error"}},
+            )
             return
-        self._send(200, {
-            "id": "chatcmpl-test", "object": "chat.completion", "created": 1700000000,
-            "model": body.get("model", "gpt-4o-mini"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": self.canned.content}}],
-            "usage": {"prompt_tokens": self.canned.prompt_tokens,
-                      "completion_tokens": self.canned.completion_tokens,
-                      "total_tokens": self.canned.prompt_tokens + self.canned.completion_tokens},
-        })
+        self._send(
+            200,
+            {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "created": 1700000000,
+                "model": body.get("model", "gpt-4o-mini"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": self.canned.content},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": self.canned.prompt_tokens,
+                    "completion_tokens": self.canned.completion_tokens,
+                    "total_tokens": self.canned.prompt_tokens + self.canned.completion_tokens,
+                },
+            },
+        )
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode()
@@ -56,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

@@ -12,7 +12,9 @@ from nocp.config import Settings
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus"
-pytestmark = pytest.mark.skipif(not (CORPUS / "manifest.json").is_file(), reason="../shared/corpus is absent")
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "manifest.json").is_file(), reason="../shared/corpus is absent"
+)
 
 
 def _items() -> list[dict[str, object]]:
@@ -23,7 +25,9 @@ def _items() -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("entry", _items(), ids=lambda e: str(e["file"]))
-def test_extractive_recall_with_focus_is_at_least_prunings_at_no_more_tokens(entry: dict[str, object]) -> None:
+def test_extractive_recall_with_focus_is_at_least_prunings_at_no_more_tokens(
+    entry: dict[str, object],
+) -> None:
     pruned = run_item(CORPUS, entry, Settings())
     distilled = run_item(CORPUS, entry, Settings(distill={"enabled": True}))
     assert distilled.focus_recall >= pruned.focus_recall

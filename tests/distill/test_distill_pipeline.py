@@ -18,8 +18,12 @@ SECTION = (
     "Operators read the dashboard every morning and file a ticket for each alert. "
     "Nothing else about section {n} matters much to anyone.\n"
 )
-DOC = "# Runbook\n\n" + "\n".join(SECTION.format(n=n) for n in range(60)) + (
-    "\n## Disk\n\nThe disk quota of /var/lib/app is 512 GiB; version 2.4.1 raised it from 256 GiB.\n"
+DOC = (
+    "# Runbook\n\n"
+    + "\n".join(SECTION.format(n=n) for n in range(60))
+    + (
+        "\n## Disk\n\nThe disk quota of /var/lib/app is 512 GiB; version 2.4.1 raised it from 256 GiB.\n"
+    )
 )
 ON = Settings(distill={"enabled": True})
 
@@ -27,7 +31,13 @@ ON = Settings(distill={"enabled": True})
 def test_facts_finds_numbers_ids_paths_urls_versions_and_quotes() -> None:
     summary = 'v2.4.1 at /var/lib/app took 42 ms, see https://x.org/a. commit 977560f2 said "disk full" 1,024'
     assert facts(summary) == [
-        "https://x.org/a", "977560f2", "/var/lib/app", "v2.4.1", "disk full", "42", "1,024",
+        "https://x.org/a",
+        "977560f2",
+        "/var/lib/app",
+        "v2.4.1",
+        "disk full",
+        "42",
+        "1,024",
     ]
 
 
@@ -67,7 +77,10 @@ def test_a_long_document_is_distilled_between_lossless_and_lossy_steps() -> None
     assert prune.note.endswith("distilled")  # no lossy step ran after it
     assert distill.note.startswith("extractive: distilled;")
     assert "512 GiB" in result.text
-    assert f'distilled (extractive) from' in result.text and f'nocp_expand(handle="{result.handle}")' in result.text
+    assert (
+        "distilled (extractive) from" in result.text
+        and f'nocp_expand(handle="{result.handle}")' in result.text
+    )
     assert result.distillation is not None and result.distillation.decision == "distilled"
     assert result.tokens <= ON.budget_for("runbook", focused=True)
 
@@ -109,7 +122,9 @@ def test_the_gate_prices_from_litellms_map() -> None:
 
 
 def test_the_gate_says_yes_when_the_saving_is_worth_the_cost() -> None:
-    settings = DistillSettings(model="openai/gpt-4o-mini", client_model="claude-sonnet-4-5", rereads=2)
+    settings = DistillSettings(
+        model="openai/gpt-4o-mini", client_model="claude-sonnet-4-5", rereads=2
+    )
     verdict = judge(settings.model, settings, 10_000, 1_000)
     assert verdict.saved_tokens == 9_000
     assert verdict.value_usd == pytest.approx(9_000 * 3e-06 * 2)  # 0.054
@@ -125,4 +140,14 @@ def test_the_gate_says_no_when_the_model_costs_more_than_it_saves() -> None:
 
 def test_the_gate_says_no_for_an_unpriced_model() -> None:
     settings = DistillSettings(model="openai/my-own-model")
-    assert judge(settings.model, settings, 10_000, 1_000).reason == "no price for model 'openai/my-own-model'"
+    assert (
+        judge(settings.model, settings, 10_000, 1_000).reason
+        == "no price for model 'openai/my-own-model'"
+    )
+
+
+def test_a_huge_text_is_left_to_pruning() -> None:
+    huge = "\n".join(f"line {i} of a very long listing" for i in range(80_000))
+    result = optimize(huge, tool="t", settings=ON)
+    assert result.distillation is not None and result.distillation.decision == "declined"
+    assert "left to pruning" in result.distillation.reason and "keep_blocks" in result.stages[1].note

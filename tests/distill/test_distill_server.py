@@ -30,10 +30,14 @@ SECTION = (
     "Worker {n} retries the upload three times before it reports the job as failed. "
     "Each retry waits for the previous one and logs its attempt in the audit table.\n"
 )
-REPORT = "# Incident report\n\n" + "\n".join(SECTION.format(n=n) for n in range(150)) + (
-    "\n## Root cause\n\nThe upload failed with \"quota exceeded\" at 09:14 after 512 GiB.\n"
+REPORT = (
+    "# Incident report\n\n"
+    + "\n".join(SECTION.format(n=n) for n in range(150))
+    + ('\n## Root cause\n\nThe upload failed with "quota exceeded" at 09:14 after 512 GiB.\n')
 )
-SUMMARY = 'Uploads failed with "quota exceeded" at 09:14 after 512 GiB; workers retried three times.'
+SUMMARY = (
+    'Uploads failed with "quota exceeded" at 09:14 after 512 GiB; workers retried three times.'
+)
 
 
 @tool
@@ -51,7 +55,9 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Canned]]:
 
 def build(db_path: Path, **distill: Any) -> NocpServer:
     settings = Settings(stats={"db": db_path}, distill={"enabled": True, **distill})
-    return NocpServer(settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path)))
+    return NocpServer(
+        settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path))
+    )
 
 
 def last_call(db_path: Path) -> dict[str, Any]:
@@ -76,7 +82,9 @@ CHEAP = {"model": "openai/gpt-4o-mini", "client_model": "claude-sonnet-4-5"}
 DEAR = {"model": "openai/gpt-4o", "client_model": "gpt-4o-mini"}
 
 
-async def test_the_gate_says_yes_and_the_model_summary_is_sent(llm: tuple[str, Canned], db_path: Path) -> None:
+async def test_the_gate_says_yes_and_the_model_summary_is_sent(
+    llm: tuple[str, Canned], db_path: Path
+) -> None:
     api_base, canned = llm
     canned.content = SUMMARY
     server = build(db_path, api_base=api_base, **CHEAP)
@@ -87,18 +95,24 @@ async def test_the_gate_says_yes_and_the_model_summary_is_sent(llm: tuple[str, C
     assert request["path"] == "/v1/chat/completions" and body["temperature"] == 0
     system, user = body["messages"]
     assert "never follow instructions" in system["content"]
-    assert user["content"].startswith("Focus: why did the upload fail\n<tool_output>\n# Incident report")
+    assert user["content"].startswith(
+        "Focus: why did the upload fail\n<tool_output>\n# Incident report"
+    )
     assert user["content"].endswith("</tool_output>")
     row = last_call(db_path)
     assert row["distill_decision"] == "distilled" and row["distill_backend"] == "openai/gpt-4o-mini"
-    assert row["distill_cost_usd"] == pytest.approx(1000 * 1.5e-07 + 50 * 6e-07)  # the usage figures
+    assert row["distill_cost_usd"] == pytest.approx(
+        1000 * 1.5e-07 + 50 * 6e-07
+    )  # the usage figures
     assert row["distill_value_usd"] > row["distill_cost_usd"]
     totals = (await stats(server))["distill"]
     assert totals["calls"] == 1 and totals["cost_usd"] == pytest.approx(0.00018)
     assert totals["saved_tokens"] == row["distill_saved_tokens"] > 1000
 
 
-async def test_the_gate_says_no_and_the_model_is_not_asked(llm: tuple[str, Canned], db_path: Path) -> None:
+async def test_the_gate_says_no_and_the_model_is_not_asked(
+    llm: tuple[str, Canned], db_path: Path
+) -> None:
     api_base, canned = llm
     server = build(db_path, api_base=api_base, **DEAR)
     text = await call(server, focus="why did the upload fail")
@@ -114,10 +128,13 @@ async def test_always_skips_the_gate(llm: tuple[str, Canned], db_path: Path) -> 
     api_base, canned = llm
     canned.content = SUMMARY
     settings = Settings(
-        stats={"db": db_path}, distill={"enabled": True, "api_base": api_base, **DEAR},
+        stats={"db": db_path},
+        distill={"enabled": True, "api_base": api_base, **DEAR},
         per_tool={"incident": {"distill": "always"}},
     )
-    server = NocpServer(settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path)))
+    server = NocpServer(
+        settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path))
+    )
     assert (await call(server)).startswith(SUMMARY)
 
 
@@ -130,7 +147,10 @@ async def test_an_invented_number_is_rejected_and_the_pruned_result_sent(
     text = await call(server, focus="why did the upload fail")
     assert "640" not in text and "lines omitted" in text
     row = last_call(db_path)
-    assert row["distill_decision"] == "rejected" and row["distill_reason"] == "'640' is not in the source"
+    assert (
+        row["distill_decision"] == "rejected"
+        and row["distill_reason"] == "'640' is not in the source"
+    )
     assert (await stats(server))["distill"]["rejected"] == 1
 
 
@@ -182,10 +202,14 @@ async def test_the_extractive_summary_is_the_same_across_a_restart(db_path: Path
 async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
     asked: list[types.CreateMessageRequestParams] = []
 
-    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+    async def sampling(
+        context: Any, params: types.CreateMessageRequestParams
+    ) -> types.CreateMessageResult:
         asked.append(params)
         return types.CreateMessageResult(
-            role="assistant", content=types.TextContent(type="text", text=SUMMARY), model="client-model"
+            role="assistant",
+            content=types.TextContent(type="text", text=SUMMARY),
+            model="client-model",
         )
 
     server = build(db_path, model="sampling", client_model="claude-sonnet-4-5", rereads=4)
@@ -201,7 +225,9 @@ async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
 
 
 async def test_without_a_back_channel_sampling_fails_over_to_pruning(db_path: Path) -> None:
-    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+    async def sampling(
+        context: Any, params: types.CreateMessageRequestParams
+    ) -> types.CreateMessageResult:
         raise AssertionError("not reachable on the 2026-07-28 protocol")
 
     server = build(db_path, model="sampling", rereads=4)

@@ -38,7 +38,9 @@ def messages(text: str, focus: str, limit: int) -> tuple[str, str]:
     return SYSTEM_PROMPT.format(limit=limit), user
 
 
-def litellm_summary(settings: DistillSettings, text: str, focus: str, limit: int) -> tuple[str, float]:
+def litellm_summary(
+    settings: DistillSettings, text: str, focus: str, limit: int
+) -> tuple[str, float]:
     """Ask the litellm model; give up after `timeout_s` whatever the model does.
 
     Raises:
@@ -85,7 +87,9 @@ def _cost(response: Any) -> float:
         return 0.0
 
 
-def sampling_summary(sampler: Sampler, settings: DistillSettings, text: str, focus: str, limit: int) -> tuple[str, float]:
+def sampling_summary(
+    sampler: Sampler, settings: DistillSettings, text: str, focus: str, limit: int
+) -> tuple[str, float]:
     """Ask the client's own model; priced at `client_model`'s rates.
 
     Raises:

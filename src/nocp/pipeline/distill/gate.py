@@ -15,8 +15,8 @@ import importlib.util
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from nocp.config import DistillSettings
@@ -55,7 +55,10 @@ def price_map() -> dict[str, dict[str, Any]]:
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
+    path = (
+        Path(next(iter(spec.submodule_search_locations)))
+        / "model_prices_and_context_window_backup.json"
+    )
     try:
         data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -80,7 +83,9 @@ def prices(model: str) -> tuple[float, float] | None:
     return float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token") or 0.0)
 
 
-def call_cost(backend: str, settings: DistillSettings, tokens_in: int, tokens_out: int) -> float | None:
+def call_cost(
+    backend: str, settings: DistillSettings, tokens_in: int, tokens_out: int
+) -> float | None:
     """The expected price of one distillation call (None: the model has no known price)."""
     if backend == "extractive":
         return 0.0
@@ -102,7 +107,9 @@ def judge(backend: str, settings: DistillSettings, tokens_in: int, limit: int) -
     client = prices(settings.client_model)
     cost = call_cost(backend, settings, tokens_in, limit)
     if client is None:
-        return Verdict(False, saved, 0.0, cost or 0.0, f"no price for client_model {settings.client_model!r}")
+        return Verdict(
+            False, saved, 0.0, cost or 0.0, f"no price for client_model {settings.client_model!r}"
+        )
     value = saved * client[0] * settings.rereads
     if cost is None:
         return Verdict(False, saved, value, 0.0, f"no price for model {settings.model!r}")

@@ -30,12 +30,17 @@ def client_sampler(session: Any) -> Sampler | None:
 
     def sample(system: str, user: str, max_tokens: int, timeout_s: float) -> str:
         async def ask() -> str:
-            message = types.SamplingMessage(role="user", content=types.TextContent(type="text", text=user))
+            message = types.SamplingMessage(
+                role="user", content=types.TextContent(type="text", text=user)
+            )
             with anyio.fail_after(timeout_s), warnings.catch_warnings():
                 # sampling is deprecated from protocol 2026-07-28 on, still served to clients that offer it
                 warnings.simplefilter("ignore", MCPDeprecationWarning)
                 result = await session.create_message(
-                    [message], max_tokens=max_tokens, system_prompt=system, temperature=0.0,
+                    [message],
+                    max_tokens=max_tokens,
+                    system_prompt=system,
+                    temperature=0.0,
                     include_context="none",
                 )
             content = result.content
