@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +43,20 @@ def litellm_module() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True
+    _off_stdout()
     return litellm
+
+
+def _off_stdout() -> None:
+    """litellm's own log handler writes records below WARNING to stdout — the MCP channel in
+    stdio mode. Drop its handlers so its loggers propagate to ours (stderr or a file)."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("LiteLLM"):
+            logger = logging.getLogger(name)
+            for handler in list(logger.handlers):
+                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                    logger.removeHandler(handler)
+            logger.propagate = True
 
 
 LOCAL_PROVIDERS = frozenset({"ollama", "ollama_chat", "lm_studio", "hosted_vllm", "llamafile"})
