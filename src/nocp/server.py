@@ -186,7 +186,8 @@ class NocpServer:
         if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
             blocks = text_blocks(raw)
             sent = await self._optimise(
-                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error), session=ctx.session
+                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error),
+                session=ctx.session, cacheable=len(blocks) == len(raw.content),  # text only
             )
             return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start, session=ctx.session)
@@ -229,6 +230,7 @@ class NocpServer:
         *,
         is_error: bool = False,  # an upstream's isError result: still optimised, counted as error
         session: Any = None,
+        cacheable: bool = True,
     ) -> types.CallToolResult:
         ctx = CallContext(tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session))
         try:
@@ -253,7 +255,7 @@ class NocpServer:
                 distillation=optimized.distillation,
             )
         )
-        if self.results is not None and not is_error and self.settings.cache_ttl_for(tool) > 0:
+        if self.results is not None and cacheable and not is_error and self.settings.cache_ttl_for(tool) > 0:
             key = result_key(tool, {**arguments, **({"focus": focus} if focus is not None else {})})
             tokens = (optimized.raw_tokens, optimized.tokens)
             self.results.put(key, tool, optimized.text, optimized.format, tokens, optimized.handle)
