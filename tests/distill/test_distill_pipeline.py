@@ -151,3 +151,10 @@ def test_a_huge_text_is_left_to_pruning() -> None:
     result = optimize(huge, tool="t", settings=ON)
     assert result.distillation is not None and result.distillation.decision == "declined"
     assert "left to pruning" in result.distillation.reason and "keep_blocks" in result.stages[1].note
+
+
+def test_a_free_backend_needs_no_client_price() -> None:
+    settings = DistillSettings(client_model="no-such-model")
+    assert judge("extractive", settings, 5_000, 1_000).worth_it
+    assert not judge("ollama/llama3.2", settings, 1_000, 1_000).worth_it  # nothing to save
+    assert not judge("openai/gpt-4o-mini", settings, 5_000, 1_000).worth_it

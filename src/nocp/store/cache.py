@@ -73,7 +73,8 @@ class DistillCache(_Table):
     ) -> None:
         """Store a summary (the first one for a key wins)."""
         self.run(
-            "INSERT OR IGNORE INTO distillations (key, backend, prompt_version, summary, cost_usd, created_at) "
+            "INSERT OR IGNORE INTO distillations "
+            "(key, backend, prompt_version, summary, cost_usd, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [key, backend, prompt_version, summary, cost_usd, time.time()],
         )
@@ -93,7 +94,8 @@ class ResultCache(_Table):
     def get(self, key: str, ttl_s: float) -> tuple[str, str, int, int, str | None] | None:
         """(text, format, raw tokens, sent tokens, handle) stored less than `ttl_s` ago, or None."""
         row = self.one(
-            "SELECT text, format, raw_tokens, sent_tokens, handle FROM results WHERE key = ? AND created_at > ?",
+            "SELECT text, format, raw_tokens, sent_tokens, handle FROM results "
+            "WHERE key = ? AND created_at > ?",
             [key, time.time() - ttl_s],
         )
         return (str(row[0]), str(row[1]), int(row[2]), int(row[3]), row[4]) if row else None
@@ -103,7 +105,8 @@ class ResultCache(_Table):
     ) -> None:
         """Store (or refresh) a result; `tokens` is (raw, sent)."""
         self.run(
-            "INSERT OR REPLACE INTO results (key, tool, created_at, text, format, raw_tokens, sent_tokens, handle) "
+            "INSERT OR REPLACE INTO results "
+            "(key, tool, created_at, text, format, raw_tokens, sent_tokens, handle) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [key, tool, time.time(), text, fmt, tokens[0], tokens[1], handle],
         )

@@ -34,7 +34,8 @@ class BackendError(Exception):
 def messages(text: str, focus: str, limit: int) -> tuple[str, str]:
     """(system, user) for one distillation: the prompt and the delimited tool output."""
     data = text.replace("</tool_output>", "<\\/tool_output>")
-    user = f"Focus: {focus or 'none given; keep what matters most'}\n<tool_output>\n{data}\n</tool_output>"
+    wanted = focus or "none given; keep what matters most"
+    user = f"Focus: {wanted}\n<tool_output>\n{data}\n</tool_output>"
     return SYSTEM_PROMPT.format(limit=limit), user
 
 

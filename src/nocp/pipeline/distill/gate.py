@@ -54,7 +54,7 @@ def _off_stdout() -> None:
         if name.startswith("LiteLLM"):
             logger = logging.getLogger(name)
             for handler in list(logger.handlers):
-                if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                if type(handler) is not logging.FileHandler:
                     logger.removeHandler(handler)
             logger.propagate = True
 

@@ -34,7 +34,7 @@ def client_sampler(session: Any) -> Sampler | None:
                 role="user", content=types.TextContent(type="text", text=user)
             )
             with anyio.fail_after(timeout_s), warnings.catch_warnings():
-                # sampling is deprecated from protocol 2026-07-28 on, still served to clients that offer it
+                # deprecated from protocol 2026-07-28 on; still served to clients that offer it
                 warnings.simplefilter("ignore", MCPDeprecationWarning)
                 result = await session.create_message(
                     [message],
