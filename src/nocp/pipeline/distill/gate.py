@@ -120,10 +120,10 @@ def judge(backend: str, settings: DistillSettings, tokens_in: int, limit: int) -
     saved = max(tokens_in - limit, 0)
     client = prices(settings.client_model)
     cost = call_cost(backend, settings, tokens_in, limit)
-    if client is None:
-        return Verdict(
-            False, saved, 0.0, cost or 0.0, f"no price for client_model {settings.client_model!r}"
-        )
+    if client is None:  # the saving cannot be valued: only a free distillation is worth it
+        free = cost == 0.0 and saved > 0
+        reason = "" if free else f"no price for client_model {settings.client_model!r}"
+        return Verdict(free, saved, 0.0, cost or 0.0, reason)
     value = saved * client[0] * settings.rereads
     if cost is None:
         return Verdict(False, saved, value, 0.0, f"no price for model {settings.model!r}")
