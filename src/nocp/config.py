@@ -74,6 +74,9 @@ class PruneSettings(_Section):
     """Field-name globs never dropped (wins over `drop_fields` and the built-in noise list)."""
 
 
+DistillMode = Literal["auto", "always", "never"]
+
+
 class PerToolSettings(_Section):
     """Overrides for one tool, by its exposed name: `[per_tool.NAME]`."""
 
@@ -81,6 +84,30 @@ class PerToolSettings(_Section):
     budget: int | None = Field(None, ge=50)
     drop_fields: tuple[str, ...] = ()
     keep_fields: tuple[str, ...] = ()
+    distill: DistillMode = "auto"
+    """"auto": distil when the cost gate says it pays; "always": skip the gate; "never"."""
+    cache_ttl_s: float = Field(0.0, ge=0)
+    """Seconds a result of this (idempotent) tool is reused for the same arguments; 0 = off."""
+
+
+class DistillSettings(_Section):
+    """Summarising long text results instead of cutting them (docs/distill.md).
+
+    `model` picks the backend: "extractive" (default, offline, no model), "sampling" (the
+    connected client's own model through MCP sampling), or any litellm model name
+    ("openai/gpt-4o-mini", "ollama/llama3.2", …; `api_base` for an OpenAI-compatible server).
+    """
+
+    enabled: bool = False
+    model: str = "extractive"
+    api_base: str | None = None
+    client_model: str = "claude-sonnet-4-5"
+    """The agent's model: its input price values each token saved."""
+    timeout_s: float = Field(20.0, gt=0)
+    rereads: float = Field(1.0, gt=0)
+    """How many times the agent is expected to read the result (each read costs its tokens)."""
+    margin: float = Field(1.5, ge=1.0)
+    """The saving must be worth at least `margin` × the distillation's cost."""
 
 
 class OutputsSettings(_Section):
@@ -218,6 +245,7 @@ class Settings(BaseSettings):
     tools: ToolsSettings = ToolsSettings()
     per_tool: dict[str, PerToolSettings] = {}
     prune: PruneSettings = PruneSettings()
+    distill: DistillSettings = DistillSettings()
     outputs: OutputsSettings = OutputsSettings()
     stats: StatsSettings = StatsSettings()
     log: LogSettings = LogSettings()
@@ -250,6 +278,18 @@ class Settings(BaseSettings):
         override = self.per_tool.get(tool)
         budget = override.budget if override and override.budget is not None else self.prune.budget
         return min(budget, self.prune.focus_budget) if focused else budget
+
+    def distill_mode(self, tool: str) -> DistillMode:
+        """Whether `tool`'s results may be distilled: "never" when `[distill] enabled` is off."""
+        if not self.distill.enabled:
+            return "never"
+        override = self.per_tool.get(tool)
+        return override.distill if override else "auto"
+
+    def cache_ttl_for(self, tool: str) -> float:
+        """Seconds `tool`'s results are reused for the same arguments (0 = not cached)."""
+        override = self.per_tool.get(tool)
+        return override.cache_ttl_s if override else 0.0
 
     def fields_for(self, tool: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(drop globs, keep globs) for `tool`: the global ones plus its own."""

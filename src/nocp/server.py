@@ -23,11 +23,14 @@ from nocp.errors import ResultError
 from nocp.expand import ExpandSource
 from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, run_pipeline
+from nocp.pipeline.distill import Distiller
+from nocp.pipeline.distill.sampling import client_sampler
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import rebuild, text_blocks
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.sources.upstream import UpstreamError, UpstreamHub, forward_progress
+from nocp.store.cache import DistillCache, ResultCache, database_file, result_key
 from nocp.store.db import open_database
 from nocp.store.handles import HandleStore
 from nocp.store.stats import CallRecord, StatsStore
@@ -79,6 +82,9 @@ class NocpServer:
         self.counter = TokenCounter(settings.tokens.encoding)
         self.stats = stats or StatsStore(open_database(settings.stats.path()))
         self.handles = HandleStore(self.stats.db, settings.outputs)
+        db_file = database_file(self.stats.db)
+        self.distill_cache = DistillCache(db_file) if db_file else None
+        self.results = ResultCache(db_file) if db_file else None
         self.upstreams = upstreams
         self._sources = [
             *sources, *(upstreams.sources if upstreams else ()), ExpandSource(self.handles, settings)
@@ -165,6 +171,11 @@ class NocpServer:
         focus = arguments.pop("focus", None) if entry.adds_focus else arguments.get("focus")
         if focus is not None and not isinstance(focus, str):
             return self._error(params.name, "`focus` must be a string (or left out)", start)
+        key = result_key(params.name, params.arguments or {})
+        if self.settings.cache_ttl_for(params.name) > 0 and not isinstance(entry.source, ExpandSource):
+            cached = self._cached(params.name, key, start)
+            if cached is not None:
+                return cached
         try:
             with forward_progress(ctx.session.report_progress):
                 raw = await self._run_tool(entry, arguments)
@@ -175,10 +186,22 @@ class NocpServer:
         if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
             blocks = text_blocks(raw)
             sent = await self._optimise(
-                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error)
+                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error),
+                session=ctx.session, cacheable=len(blocks) == len(raw.content),  # text only
             )
             return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
-        return await self._optimise(params.name, raw, focus, arguments, start)
+        return await self._optimise(params.name, raw, focus, arguments, start, session=ctx.session)
+
+    def _cached(self, tool: str, key: str, start: float) -> types.CallToolResult | None:
+        """The result cache's answer for `key` within the tool's TTL (`cache_ttl_s`), if any."""
+        ttl = self.settings.cache_ttl_for(tool)
+        hit = self.results.get(key, ttl) if self.results is not None and ttl > 0 else None
+        if hit is None:
+            return None
+        text, fmt, raw_tokens, sent_tokens, handle = hit
+        ms = (time.perf_counter() - start) * 1000
+        self.stats.record(CallRecord(tool, raw_tokens, sent_tokens, fmt, ms, handle=handle, cache_hit=True))
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
         name = entry.definition.name
@@ -206,8 +229,10 @@ class NocpServer:
         start: float,
         *,
         is_error: bool = False,  # an upstream's isError result: still optimised, counted as error
+        session: Any = None,
+        cacheable: bool = True,
     ) -> types.CallToolResult:
-        ctx = CallContext(tool, self.settings, self.counter, focus, arguments)
+        ctx = CallContext(tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session))
         try:
             optimized: Optimized = await anyio.to_thread.run_sync(run_pipeline, raw, ctx)
         except ResultError as exc:
@@ -227,9 +252,21 @@ class NocpServer:
                 stages=optimized.stages,
                 handle=optimized.handle,
                 is_error=is_error,
+                distillation=optimized.distillation,
             )
         )
+        if self.results is not None and cacheable and not is_error and self.settings.cache_ttl_for(tool) > 0:
+            key = result_key(tool, {**arguments, **({"focus": focus} if focus is not None else {})})
+            tokens = (optimized.raw_tokens, optimized.tokens)
+            self.results.put(key, tool, optimized.text, optimized.format, tokens, optimized.handle)
         return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
+
+    def _distiller(self, session: Any) -> Distiller | None:
+        """This call's distill hook (None when `[distill] enabled` is off)."""
+        if not self.settings.distill.enabled:
+            return None
+        sampler = client_sampler(session) if self.settings.distill.model == "sampling" else None
+        return Distiller(self.settings.distill, self.distill_cache, sampler)
 
     def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
         """An expansion is sent as it is: it was encoded and paged, never pruned."""

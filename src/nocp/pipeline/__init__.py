@@ -16,7 +16,7 @@ from typing import Any
 from nocp.config import Settings
 from nocp.errors import ResultError
 from nocp.logs import get_logger
-from nocp.pipeline.distill import distill
+from nocp.pipeline.distill import Distiller, distill
 from nocp.pipeline.encode import encode, to_compact_json
 from nocp.pipeline.model import CallContext, Optimized, Payload, Stage, StageReport, StageResult
 from nocp.pipeline.normalize import normalize, sdk_default_texts
@@ -71,6 +71,8 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     original = normalize(raw)
     serialised = serialise(original)
     ctx = dataclasses.replace(ctx, handle=handle_for(serialised))
+    if ctx.distiller is None and ctx.settings.distill.enabled:
+        ctx = dataclasses.replace(ctx, distiller=Distiller(ctx.settings.distill))
     payload = original
     tokens, note = _normalized_tokens(serialised, raw_chars, raw_tokens, ctx.counter)
     reports = [StageReport("normalize", tokens, _ms_since(start), f"{payload.kind}{note}")]
@@ -89,6 +91,7 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     return Optimized(
         encoded.text, encoded.format, raw_tokens, encoded.tokens, tuple(reports),
         handle=ctx.handle if kept else None, original=original if kept else None,
+        distillation=ctx.distilled[-1] if ctx.distilled else None,
     )
 
 

@@ -42,6 +42,42 @@ class Payload:
 
 
 @dataclass(frozen=True, slots=True)
+class Distillation:
+    """What the distill hook decided for one payload, with the gate's numbers.
+
+    `decision` is "distilled", "declined" (the gate said no), "failed", "rejected" (the
+    summary was not faithful) or "unavailable" (no such backend for this call).
+    """
+
+    backend: str
+    decision: str
+    tokens_in: int
+    tokens_out: int = 0
+    saved_tokens: int = 0
+    value_usd: float = 0.0
+    """Expected saving: tokens saved × client input price × rereads."""
+    cost_usd: float = 0.0
+    """What distillation cost (estimated before, actual after a model call)."""
+    cached: bool = False
+    ms: float = 0.0
+    reason: str = ""
+
+    def note(self) -> str:
+        """One line for the stage report."""
+        parts = [f"{self.backend}: {self.decision}", f"{self.tokens_in}→{self.tokens_out or self.tokens_in} tokens"]
+        parts.append(f"value ${self.value_usd:.6f} vs cost ${self.cost_usd:.6f}")
+        parts += ["cached"] if self.cached else []
+        parts += [self.reason] if self.reason else []
+        parts.append(f"{self.ms:.1f} ms in prune")
+        return "; ".join(parts)
+
+
+DistillHook: TypeAlias = Callable[["Payload", "CallContext", int], "Payload | None"]
+"""Called by prune between its lossless and lossy text steps with the token limit: a shorter
+payload, or None to let the lossy steps cut it."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallContext:
     """What a stage may know about the call besides the payload."""
 
@@ -52,6 +88,10 @@ class CallContext:
     arguments: Mapping[str, Any] = field(default_factory=dict)
     handle: str = ""
     """The handle the original is stored under if anything is omitted (set by the runner)."""
+    distiller: DistillHook | None = None
+    """Summarises text still over budget after the lossless steps (None: prune only)."""
+    distilled: list[Distillation] = field(default_factory=list)
+    """What the distiller did during this call (filled in by it, read by the distill stage)."""
 
     @property
     def budget(self) -> int:
@@ -114,6 +154,8 @@ class Optimized:
     """Set when something was omitted: the original is retrievable under this handle."""
     original: Payload | None = None
     """The original (normalized) payload to store under `handle`."""
+    distillation: Distillation | None = None
+    """What distillation did, when it was tried."""
 
     @property
     def saved_tokens(self) -> int:

@@ -59,7 +59,44 @@ def _m002_outputs(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE calls ADD COLUMN handle TEXT")
 
 
-MIGRATIONS: tuple[tuple[str, Migration], ...] = (("calls", _m001_calls), ("outputs", _m002_outputs))
+def _m003_distill(db: sqlite_utils.Database) -> None:
+    for column, kind in (
+        ("distill_backend", "TEXT"), ("distill_decision", "TEXT"), ("distill_saved_tokens", "INTEGER"),
+        ("distill_value_usd", "REAL"), ("distill_cost_usd", "REAL"), ("distill_cached", "INTEGER"),
+        ("distill_reason", "TEXT"), ("cache_hit", "INTEGER NOT NULL DEFAULT 0"),
+    ):
+        db.execute(f"ALTER TABLE calls ADD COLUMN {column} {kind}")
+    db.execute(
+        """
+        CREATE TABLE distillations (
+            key TEXT PRIMARY KEY,
+            backend TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            cost_usd REAL NOT NULL,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE results (
+            key TEXT PRIMARY KEY,
+            tool TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            text TEXT NOT NULL,
+            format TEXT NOT NULL,
+            raw_tokens INTEGER NOT NULL,
+            sent_tokens INTEGER NOT NULL,
+            handle TEXT
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("calls", _m001_calls), ("outputs", _m002_outputs), ("distill", _m003_distill)
+)
 """(name, function) in order; the position + 1 is the migration's number."""
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from nocp.pipeline.model import StageReport
+from nocp.pipeline.model import Distillation, StageReport
 
 STAGE_COLUMNS = ("normalize", "prune", "distill", "encode")
 
@@ -28,10 +28,16 @@ class CallRecord:
     error: str | None = None
     handle: str | None = None
     ts: str = ""
+    distillation: Distillation | None = None
+    cache_hit: bool = False
+    """Served from the per-tool result cache (`cache_ttl_s`)."""
 
     def row(self) -> dict[str, Any]:
         """The `calls` row for this record."""
-        row = asdict(self)
+        row = {k: v for k, v in asdict(self).items() if k != "distillation"}
+        row["cache_hit"] = int(self.cache_hit)
+        if self.distillation is not None:
+            row.update(_distill_columns(self.distillation))
         row["ts"] = self.ts or datetime.now(UTC).isoformat(timespec="milliseconds")
         row["is_error"] = int(self.is_error)
         row["total_ms"] = round(self.total_ms, 3)
@@ -67,19 +73,45 @@ class StatsStore:
             for row in self._grouped("format", where, params)
         }
         tools = {row.pop("tool"): _with_savings(row) for row in self._grouped("tool", where, params)}
-        return {**_with_savings(summary), "by_format": by_format, "tools": tools}
+        return {
+            **_with_savings(summary), "by_format": by_format, "tools": tools,
+            "distill": self._distill_totals(where, params),
+            "cache_hits": self._query(f"SELECT coalesce(sum(cache_hit), 0) AS n FROM calls {where}", params)[0]["n"],
+        }
+
+    def _distill_totals(self, where: str, params: list[Any]) -> dict[str, Any]:
+        """Distillation calls (cache hits excluded), their cost, the tokens they saved, and
+        how often the gate declined or a summary was rejected or failed."""
+        live = "distill_decision = 'distilled' AND NOT coalesce(distill_cached, 0)"
+        row = self._query(
+            f"SELECT coalesce(sum({live}), 0) AS calls, "
+            f"coalesce(sum(distill_decision = 'distilled' AND distill_cached), 0) AS cached, "
+            f"coalesce(sum(CASE WHEN {live} THEN distill_cost_usd ELSE 0 END), 0.0) AS cost_usd, "
+            f"coalesce(sum(CASE WHEN distill_decision = 'distilled' THEN distill_saved_tokens ELSE 0 END), 0) "
+            f"AS saved_tokens, "
+            f"coalesce(sum(distill_decision = 'declined'), 0) AS declined, "
+            f"coalesce(sum(distill_decision = 'rejected'), 0) AS rejected, "
+            f"coalesce(sum(distill_decision IN ('failed', 'unavailable')), 0) AS failed "
+            f"FROM calls {where}",
+            params,
+        )[0]
+        row["cost_usd"] = round(row["cost_usd"], 8)
+        return row
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The last `limit` calls, newest first."""
         rows = self._query(
             "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
-            "error, handle FROM calls ORDER BY id DESC LIMIT ?",
+            "error, handle, cache_hit, distill_backend, distill_decision, distill_saved_tokens, "
+            "distill_value_usd, distill_cost_usd, distill_cached, distill_reason FROM calls ORDER BY id DESC LIMIT ?",
             [limit],
         )
         for row in rows:
             row["is_error"] = bool(row["is_error"])
             row["stages"] = json.loads(row["stages"]) if row["stages"] else []
             row["saved_tokens"] = row["raw_tokens"] - row["sent_tokens"]
+            row["cache_hit"] = bool(row["cache_hit"])
+            row["distill"] = _distill_of(row)
         return rows
 
     def _grouped(self, column: str, where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -94,6 +126,27 @@ class StatsStore:
         cursor = self.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _distill_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The distill_* columns of a recent call as one object (None when it was not tried)."""
+    fields = {k.removeprefix("distill_"): row.pop(k) for k in list(row) if k.startswith("distill_")}
+    if fields["decision"] is None:
+        return None
+    fields["cached"] = bool(fields["cached"])
+    return fields
+
+
+def _distill_columns(outcome: Distillation) -> dict[str, Any]:
+    return {
+        "distill_backend": outcome.backend,
+        "distill_decision": outcome.decision,
+        "distill_saved_tokens": outcome.saved_tokens,
+        "distill_value_usd": outcome.value_usd,
+        "distill_cost_usd": outcome.cost_usd,
+        "distill_cached": int(outcome.cached),
+        "distill_reason": outcome.reason or None,
+    }
 
 
 def _with_savings(row: dict[str, Any]) -> dict[str, Any]:

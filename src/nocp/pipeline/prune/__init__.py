@@ -6,6 +6,8 @@ Every lossy step records what it did in the stage note and leaves a marker for t
 
 from __future__ import annotations
 
+from typing import Any
+
 from nocp.pipeline.model import CallContext, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.lossless import clean_text, drop_empty, prune_lossless
@@ -32,6 +34,23 @@ def prune(payload: Payload, ctx: CallContext) -> StageResult:
     notes += [result.note] if result.note else []
     current = result.payload
     steps = JSON_STEPS if current.kind == "json" else TEXT_STEPS
+    if current.kind == "text" and ctx.distiller is not None and budget.over(current):
+        cut, cut_notes = _lossy(current, steps, ctx, budget)
+        # a summary must not cost more than the cut it replaces
+        distilled = ctx.distiller(current, ctx, min(budget.limit, budget.tokens(cut)))
+        if distilled is None:
+            return StageResult(cut, "; ".join(notes + cut_notes))
+        notes.append("distilled")
+        current = distilled
+    current, lossy_notes = _lossy(current, steps, ctx, budget)
+    return StageResult(current, "; ".join(notes + lossy_notes))
+
+
+def _lossy(
+    current: Payload, steps: tuple[tuple[str, Any], ...], ctx: CallContext, budget: Budget
+) -> tuple[Payload, list[str]]:
+    """The lossy steps in order, while over budget: (payload, names of the steps that cut)."""
+    notes: list[str] = []
     for name, step in steps:
         if not budget.over(current):
             break
@@ -39,4 +58,4 @@ def prune(payload: Payload, ctx: CallContext) -> StageResult:
         if changed is not current:
             notes.append(name)
             current = changed
-    return StageResult(current, "; ".join(notes))
+    return current, notes
