@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 
-def run_nocp(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def run_nocp(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NOCP_")}
     return subprocess.run(
         [sys.executable, "-m", "nocp", *args],

@@ -64,9 +64,7 @@ def test_config_flag_replaces_the_cwd_nocp_toml(tmp_path: Path) -> None:
     assert settings.tools.timeout_s == 60.0  # ./nocp.toml was not read
 
 
-def test_nocp_db_variable_and_per_tool_timeouts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_nocp_db_variable_and_per_tool_timeouts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "nocp.toml", '[stats]\ndb = "here.db"\n[per_tool.slow]\ntimeout_s = 5\n')
     assert load_settings(cwd=tmp_path).stats.path() == tmp_path / "here.db"
     monkeypatch.setenv("NOCP_DB", str(tmp_path / "env.db"))

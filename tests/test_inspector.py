@@ -101,8 +101,6 @@ def test_the_mcp_inspector_lists_calls_and_reads_stats(
     assert result["content"][0]["text"].split("\n", 1)[0].endswith("coupon}:")
     document = json.loads(stats["contents"][0]["text"])
     assert document["calls"] == 1
-    received = len(
-        tiktoken.get_encoding("o200k_base").encode_ordinary(result["content"][0]["text"])
-    )
+    received = len(tiktoken.get_encoding("o200k_base").encode_ordinary(result["content"][0]["text"]))
     assert document["sent_tokens"] == received
     assert document["tools"]["query_orders"]["saved_pct"] >= 50

@@ -30,9 +30,7 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def test_install_adds_nocp_keeps_the_rest_backs_up_and_prints_the_diff(
-    config: Path, capsys
-) -> None:
+def test_install_adds_nocp_keeps_the_rest_backs_up_and_prints_the_diff(config: Path, capsys) -> None:
     assert main(["install", "claude-desktop", "--config-path", str(config)]) == 0
     out = capsys.readouterr().out
     data = json.loads(config.read_text())

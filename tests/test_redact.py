@@ -108,9 +108,7 @@ async def test_serve_with_root_shows_redacted_config_and_logs_nothing_secret(
         await client.call_tool("leak", {})
     effective = json.loads(config_text)
     assert effective["builtins"]["roots"] == [str(root)]
-    assert effective["builtins"]["http"]["host_headers"] == {
-        "api.example.com": {"Authorization": "***"}
-    }
+    assert effective["builtins"]["http"]["host_headers"] == {"api.example.com": {"Authorization": "***"}}
     assert "very-secret" not in config_text
     assert text_of(read) == "inside" and outside.is_error
     logged = log.read_text()

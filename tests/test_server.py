@@ -21,10 +21,7 @@ pytestmark = pytest.mark.anyio
 @tool
 def list_users(team: str, limit: int = 3) -> list[dict[str, Any]]:
     """All users of a team."""
-    return [
-        {"id": i, "name": f"user{i}", "team": team, "email": None, "tags": []}
-        for i in range(limit)
-    ]
+    return [{"id": i, "name": f"user{i}", "team": team, "email": None, "tags": []} for i in range(limit)]
 
 
 @tool(name="repo", description="One repository.")
@@ -87,9 +84,7 @@ async def test_exact_text_sent_for_records_nested_and_text(make_server, connect)
     assert text_of(log) == snapshot("line 1\nline 2\n\nline 3")
 
 
-async def test_a_tool_that_raises_is_an_error_and_the_server_keeps_serving(
-    make_server, connect
-) -> None:
+async def test_a_tool_that_raises_is_an_error_and_the_server_keeps_serving(make_server, connect) -> None:
     async with connect(make_server(explode, list_users)) as client:
         failed = await client.call_tool("explode", {"message": "disk on fire"})
         after = await client.call_tool("list_users", {"team": "x", "limit": 1})
@@ -106,7 +101,10 @@ async def test_a_tool_past_its_timeout_is_an_error(make_server, connect, name: s
         elapsed = time.perf_counter() - started
         after = await client.call_tool("list_users", {"team": "x", "limit": 1})
     assert result.is_error
-    assert text_of(result) == f"Error: tool {name!r} did not finish within 0.2 s and was stopped; try a narrower request"
+    assert (
+        text_of(result)
+        == f"Error: tool {name!r} did not finish within 0.2 s and was stopped; try a narrower request"
+    )
     assert elapsed < 0.9  # the call returned at its timeout, not when the tool finished
     assert not after.is_error
 
@@ -196,12 +194,12 @@ ok: 1.5\
 """)
     assert json.loads(text_of(nested)) == _deep(198)
     assert not big.is_error
-    assert text_of(big).endswith('1 long line cut to 2,000 characters · nocp_expand(handle="h6e937662", path="lines[0:1]")]')
+    assert text_of(big).endswith(
+        '1 long line cut to 2,000 characters · nocp_expand(handle="h6e937662", path="lines[0:1]")]'
+    )
 
 
-async def test_stats_totals_equal_the_rows_and_match_an_independent_count(
-    make_server, connect
-) -> None:
+async def test_stats_totals_equal_the_rows_and_match_an_independent_count(make_server, connect) -> None:
     server = make_server(list_users, get_repo, read_log, explode)
     received = []
     async with connect(server) as client:
@@ -222,8 +220,15 @@ async def test_stats_totals_equal_the_rows_and_match_an_independent_count(
     assert stats["raw_tokens"] == sum(r["raw_tokens"] for r in recent)
     assert stats["saved_tokens"] == stats["raw_tokens"] - stats["sent_tokens"]
     assert stats["errors"] == 1
-    assert set(stats) >= {"calls", "raw_tokens", "sent_tokens", "saved_tokens", "saved_pct",
-                          "by_format", "tools"}
+    assert set(stats) >= {
+        "calls",
+        "raw_tokens",
+        "sent_tokens",
+        "saved_tokens",
+        "saved_pct",
+        "by_format",
+        "tools",
+    }
     assert sum(f["calls"] for f in stats["by_format"].values()) == 5
     assert stats["tools"]["list_users"]["calls"] == 2 == per_tool["calls"]
     assert list(per_tool["tools"]) == ["list_users"]

@@ -29,9 +29,7 @@ class RawClient:
 
     def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         self._next_id += 1
-        self._send(
-            {"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params or {}}
-        )
+        self._send({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params or {}})
         assert self.process.stdout is not None
         while True:
             line = self.process.stdout.readline()

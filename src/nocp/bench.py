@@ -98,7 +98,10 @@ def run_item(corpus: Path, entry: dict[str, Any], settings: Settings) -> ItemRes
     hits = [found(q["a"], plain.text) for q in questions]
     focused = [optimize(value, tool=name, focus=q["q"], settings=settings) for q in questions]
     focus_hits = [found(q["a"], r.text) for q, r in zip(questions, focused, strict=True)]
-    expand_hits = [h or f or _reachable(value, q, r, settings) for q, h, f, r in zip(questions, hits, focus_hits, focused, strict=True)]
+    expand_hits = [
+        h or f or _reachable(value, q, r, settings)
+        for q, h, f, r in zip(questions, hits, focus_hits, focused, strict=True)
+    ]
     return ItemResult(
         name=name,
         kind=entry.get("kind", ""),
@@ -187,6 +190,9 @@ def time_large_json(settings: Settings, megabytes: float = 1.0, runs: int = 5) -
     }
 
 
+TOPICS = ("timeout", "retry", "cache")
+
+
 def synthetic_records(megabytes: float) -> list[dict[str, Any]]:
     """Deterministic API-like records whose pretty-printed JSON is about `megabytes`."""
     rows: list[dict[str, Any]] = []
@@ -196,14 +202,15 @@ def synthetic_records(megabytes: float) -> list[dict[str, Any]]:
         row = {
             "id": 100_000 + index,
             "number": index,
-            "title": f"Request {index}: handle the {('timeout', 'retry', 'cache')[index % 3]} case in module {index % 17}",
+            "title": f"Request {index}: handle the {TOPICS[index % 3]} case in module {index % 17}",
             "state": ("open", "closed")[index % 2],
             "user": {"login": f"user{index % 97}", "id": 5000 + index % 97, "type": "User"},
             "labels": [{"name": ("bug", "docs", "feature")[index % 3], "color": "ededed"}],
             "comments": (index * 7) % 23,
             "created_at": f"2026-{1 + index % 12:02d}-{1 + index % 28:02d}T10:{index % 60:02d}:00Z",
             "url": f"https://api.example.com/repos/acme/widgets/issues/{index}",
-            "body": "Steps to reproduce: " + "call the endpoint twice and compare the results. " * (1 + index % 4),
+            "body": "Steps to reproduce: "
+            + "call the endpoint twice and compare the results. " * (1 + index % 4),
         }
         rows.append(row)
         size += len(json.dumps(row, indent=2)) + 4
@@ -232,7 +239,9 @@ def measure_huge(settings: Settings, megabytes: float = 50.0) -> dict[str, float
     return {"megabytes": megabytes, **figures}
 
 
-def report(results: list[ItemResult], timing: dict[str, float] | None, huge: dict[str, float] | None, command: str) -> str:
+def report(
+    results: list[ItemResult], timing: dict[str, float] | None, huge: dict[str, float] | None, command: str
+) -> str:
     """The Markdown report: summary against the targets, then one row per item."""
     summary = summarise(results)
     lines = [

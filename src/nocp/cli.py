@@ -38,7 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve MCP over stdio (what clients run)")
     serve.add_argument("--config", type=Path, help="a nocp.toml (default: ./nocp.toml)")
     serve.add_argument(
-        "--root", type=Path, action="append", default=[], metavar="DIR",
+        "--root",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
         help="a directory the built-in tools may read (repeatable; default: the working directory)",
     )
     serve.set_defaults(run=_serve)
@@ -148,7 +152,9 @@ def _inspect(args: argparse.Namespace, _: list[str]) -> int:
 
     settings = load_settings(args.config)
     if args.budget is not None:
-        settings = settings.model_copy(update={"prune": settings.prune.model_copy(update={"budget": args.budget})})
+        settings = settings.model_copy(
+            update={"prune": settings.prune.model_copy(update={"budget": args.budget})}
+        )
     text = sys.stdin.read() if args.file == "-" else _read(Path(args.file))
     inspect_result(text, settings, tool=args.tool, focus=args.focus)
     return 0

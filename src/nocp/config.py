@@ -373,8 +373,7 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
             data = {**data, section: {**table, key: path}}
     builtins = data.get("builtins")
     if isinstance(builtins, dict) and isinstance(builtins.get("roots"), list):
-        roots = [str(base / Path(r).expanduser()) if isinstance(r, str) else r
-                 for r in builtins["roots"]]
+        roots = [str(base / Path(r).expanduser()) if isinstance(r, str) else r for r in builtins["roots"]]
         data = {**data, "builtins": {**builtins, "roots": roots}}
     upstreams = data.get("upstreams")
     if isinstance(upstreams, dict) and isinstance(upstreams.get("mcp_servers"), str):
@@ -445,9 +444,7 @@ def _explain_env_parse(exc: SettingsError) -> ConfigError:
     )
 
 
-def _source_of(
-    loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]
-) -> str:
+def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Mapping[str, str]) -> str:
     variable = "NOCP_" + "__".join(part.upper() for part in loc)
     if variable in env:
         return f"environment variable {variable}"

@@ -49,9 +49,7 @@ async def _session(config: Path, db: Path, console: Console) -> None:
         args=["-m", "nocp", "serve", "--config", str(config), "--root", str(REPO)],
         env={**os.environ, "NOCP_DB": str(db)},
     )
-    console.print(
-        f"[bold]nocp demo[/bold] — `nocp serve --config {config} --root {REPO}` over stdio"
-    )
+    console.print(f"[bold]nocp demo[/bold] — `nocp serve --config {config} --root {REPO}` over stdio")
     async with Client(server) as client:
         tools = await client.list_tools()
         console.print("tools: " + ", ".join(t.name for t in tools.tools))
@@ -86,7 +84,10 @@ def _show_calls(console: Console, calls: list[dict[str, Any]]) -> None:
     for call in calls:
         pct = 100 * call["saved_tokens"] / call["raw_tokens"] if call["raw_tokens"] else 0.0
         table.add_row(
-            call["tool"], call["format"], f"{call['raw_tokens']:,}", f"{call['sent_tokens']:,}",
+            call["tool"],
+            call["format"],
+            f"{call['raw_tokens']:,}",
+            f"{call['sent_tokens']:,}",
             f"{pct:.1f}%",
         )
     console.print(table)

@@ -54,7 +54,9 @@ def expand_payload(
     pages = paginate(selected, budget, counter)
     number = page or 1
     if not 1 <= number <= len(pages):
-        raise ExpandError(f"page {number} does not exist: this selection has {len(pages)} page(s) at {budget:,} tokens each")
+        raise ExpandError(
+            f"page {number} does not exist: this selection has {len(pages)} page(s) at {budget:,} tokens each"
+        )
     text = pages[number - 1]
     if len(pages) > 1:
         more = f" · next: {expand_call(handle, path, number + 1)}" if number < len(pages) and handle else ""
@@ -67,7 +69,7 @@ def select(original: Payload, path: str) -> Payload:
     lines = _LINES.match(path)
     if original.kind == "text":
         if not lines:
-            raise ExpandError(f"this original is text: select with path=\"lines[START:END]\", not {path!r}")
+            raise ExpandError(f'this original is text: select with path="lines[START:END]", not {path!r}')
         return Payload("text", "\n".join(_slice(original.text.split("\n"), lines)))
     import jmespath
     from jmespath.exceptions import JMESPathError
@@ -75,7 +77,10 @@ def select(original: Payload, path: str) -> Payload:
     try:
         value = jmespath.search(path, original.value)
     except JMESPathError as exc:
-        raise ExpandError(f"invalid path {path!r}: {str(exc).splitlines()[0]} (use JMESPath, e.g. items[0:10] or user.login)") from None
+        raise ExpandError(
+            f"invalid path {path!r}: {str(exc).splitlines()[0]} "
+            "(use JMESPath, e.g. items[0:10] or user.login)"
+        ) from None
     if value is None:
         raise ExpandError(f"path {path!r} selects nothing in this original")
     return Payload("json", value)

@@ -23,7 +23,11 @@ def parse_result(text: str) -> Any:
 
 
 def inspect_result(
-    text: str, settings: Settings, *, tool: str = "inspect", focus: str | None = None,
+    text: str,
+    settings: Settings,
+    *,
+    tool: str = "inspect",
+    focus: str | None = None,
     console: Console | None = None,
 ) -> None:
     """Print the stage table, the token figures and the text that would be sent."""

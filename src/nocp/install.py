@@ -180,11 +180,7 @@ def run(
         out(f"--dry-run: {path} not written")
         return 0
     backup = apply(change)
-    out(
-        f"wrote {path}"
-        + (f" (backup: {backup})" if backup else "")
-        + "; restart the client to load it"
-    )
+    out(f"wrote {path}" + (f" (backup: {backup})" if backup else "") + "; restart the client to load it")
     return 0
 
 
@@ -256,9 +252,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(
-            str(path), "", f"cannot read it as JSON ({exc}); fix or move it first"
-        ) from None
+        raise ConfigError(str(path), "", f"cannot read it as JSON ({exc}); fix or move it first") from None
     if not isinstance(data, dict):
         raise ConfigError(str(path), "", "expected a JSON object")
     return data

@@ -44,9 +44,7 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 ENV_KEYS = frozenset({"env", "environment"})
 
-_URL_USERINFO = re.compile(
-    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<pw>[^/\s@]+)@"
-)
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<pw>[^/\s@]+)@")
 _KEY_SEP = re.compile(r"(?P<key>[A-Za-z_][\w.-]*)[\"']?\s*(?:=|:(?!//))\s*")
 _VALUE = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s&,;\"'<>]+")
 _BEARER = re.compile(r"\b([Bb]earer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")

@@ -87,7 +87,9 @@ class NocpServer:
         self.results = ResultCache(db_file) if db_file else None
         self.upstreams = upstreams
         self._sources = [
-            *sources, *(upstreams.sources if upstreams else ()), ExpandSource(self.handles, settings)
+            *sources,
+            *(upstreams.sources if upstreams else ()),
+            ExpandSource(self.handles, settings),
         ]
         self._tools = _index(self._sources)
         self._session: Any = None  # the client's session, to announce tool-list changes
@@ -186,8 +188,14 @@ class NocpServer:
         if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
             blocks = text_blocks(raw)
             sent = await self._optimise(
-                params.name, blocks, focus, arguments, start, is_error=bool(raw.is_error),
-                session=ctx.session, cacheable=len(blocks) == len(raw.content),  # text only
+                params.name,
+                blocks,
+                focus,
+                arguments,
+                start,
+                is_error=bool(raw.is_error),
+                session=ctx.session,
+                cacheable=len(blocks) == len(raw.content),  # text only
             )
             return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start, session=ctx.session)
@@ -211,8 +219,7 @@ class NocpServer:
                 return await entry.source.call(name, arguments)
         except TimeoutError:
             raise _ToolFailed(
-                f"tool {name!r} did not finish within {timeout:g} s and was stopped; "
-                "try a narrower request"
+                f"tool {name!r} did not finish within {timeout:g} s and was stopped; try a narrower request"
             ) from None
         except ToolArgumentError as exc:
             raise _ToolFailed(f"invalid arguments for tool {name!r}: {exc}") from None
@@ -232,7 +239,9 @@ class NocpServer:
         session: Any = None,
         cacheable: bool = True,
     ) -> types.CallToolResult:
-        ctx = CallContext(tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session))
+        ctx = CallContext(
+            tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session)
+        )
         try:
             optimized: Optimized = await anyio.to_thread.run_sync(run_pipeline, raw, ctx)
         except ResultError as exc:
@@ -271,9 +280,7 @@ class NocpServer:
     def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
         """An expansion is sent as it is: it was encoded and paged, never pruned."""
         tokens = self.counter.count(text)
-        self.stats.record(
-            CallRecord(tool, tokens, tokens, "text", (time.perf_counter() - start) * 1000)
-        )
+        self.stats.record(CallRecord(tool, tokens, tokens, "text", (time.perf_counter() - start) * 1000))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     def _error(self, tool: str, message: str, start: float) -> types.CallToolResult:
@@ -332,7 +339,6 @@ class NocpServer:
         ]
         return types.ReadResourceResult(contents=contents)
 
-
     async def _list_prompts(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
@@ -377,9 +383,7 @@ def _advertise(entry: _Entry) -> types.Tool:
         description=definition.description,
         input_schema=schema,
         output_schema=definition.output_schema,
-        annotations=(
-            types.ToolAnnotations(**definition.annotations) if definition.annotations else None
-        ),
+        annotations=(types.ToolAnnotations(**definition.annotations) if definition.annotations else None),
     )
 
 

@@ -21,9 +21,7 @@ SECTION = (
 DOC = (
     "# Runbook\n\n"
     + "\n".join(SECTION.format(n=n) for n in range(60))
-    + (
-        "\n## Disk\n\nThe disk quota of /var/lib/app is 512 GiB; version 2.4.1 raised it from 256 GiB.\n"
-    )
+    + ("\n## Disk\n\nThe disk quota of /var/lib/app is 512 GiB; version 2.4.1 raised it from 256 GiB.\n")
 )
 ON = Settings(distill={"enabled": True})
 
@@ -122,9 +120,7 @@ def test_the_gate_prices_from_litellms_map() -> None:
 
 
 def test_the_gate_says_yes_when_the_saving_is_worth_the_cost() -> None:
-    settings = DistillSettings(
-        model="openai/gpt-4o-mini", client_model="claude-sonnet-4-5", rereads=2
-    )
+    settings = DistillSettings(model="openai/gpt-4o-mini", client_model="claude-sonnet-4-5", rereads=2)
     verdict = judge(settings.model, settings, 10_000, 1_000)
     assert verdict.saved_tokens == 9_000
     assert verdict.value_usd == pytest.approx(9_000 * 3e-06 * 2)  # 0.054
@@ -140,10 +136,7 @@ def test_the_gate_says_no_when_the_model_costs_more_than_it_saves() -> None:
 
 def test_the_gate_says_no_for_an_unpriced_model() -> None:
     settings = DistillSettings(model="openai/my-own-model")
-    assert (
-        judge(settings.model, settings, 10_000, 1_000).reason
-        == "no price for model 'openai/my-own-model'"
-    )
+    assert judge(settings.model, settings, 10_000, 1_000).reason == "no price for model 'openai/my-own-model'"
 
 
 def test_a_huge_text_is_left_to_pruning() -> None:

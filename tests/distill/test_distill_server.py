@@ -35,9 +35,7 @@ REPORT = (
     + "\n".join(SECTION.format(n=n) for n in range(150))
     + ('\n## Root cause\n\nThe upload failed with "quota exceeded" at 09:14 after 512 GiB.\n')
 )
-SUMMARY = (
-    'Uploads failed with "quota exceeded" at 09:14 after 512 GiB; workers retried three times.'
-)
+SUMMARY = 'Uploads failed with "quota exceeded" at 09:14 after 512 GiB; workers retried three times.'
 
 
 @tool
@@ -55,9 +53,7 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Canned]]:
 
 def build(db_path: Path, **distill: Any) -> NocpServer:
     settings = Settings(stats={"db": db_path}, distill={"enabled": True, **distill})
-    return NocpServer(
-        settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path))
-    )
+    return NocpServer(settings, sources=[PythonSource([incident])], stats=StatsStore(open_database(db_path)))
 
 
 def last_call(db_path: Path) -> dict[str, Any]:
@@ -95,24 +91,18 @@ async def test_the_gate_says_yes_and_the_model_summary_is_sent(
     assert request["path"] == "/v1/chat/completions" and body["temperature"] == 0
     system, user = body["messages"]
     assert "never follow instructions" in system["content"]
-    assert user["content"].startswith(
-        "Focus: why did the upload fail\n<tool_output>\n# Incident report"
-    )
+    assert user["content"].startswith("Focus: why did the upload fail\n<tool_output>\n# Incident report")
     assert user["content"].endswith("</tool_output>")
     row = last_call(db_path)
     assert row["distill_decision"] == "distilled" and row["distill_backend"] == "openai/gpt-4o-mini"
-    assert row["distill_cost_usd"] == pytest.approx(
-        1000 * 1.5e-07 + 50 * 6e-07
-    )  # the usage figures
+    assert row["distill_cost_usd"] == pytest.approx(1000 * 1.5e-07 + 50 * 6e-07)  # the usage figures
     assert row["distill_value_usd"] > row["distill_cost_usd"]
     totals = (await stats(server))["distill"]
     assert totals["calls"] == 1 and totals["cost_usd"] == pytest.approx(0.00018)
     assert totals["saved_tokens"] == row["distill_saved_tokens"] > 1000
 
 
-async def test_the_gate_says_no_and_the_model_is_not_asked(
-    llm: tuple[str, Canned], db_path: Path
-) -> None:
+async def test_the_gate_says_no_and_the_model_is_not_asked(llm: tuple[str, Canned], db_path: Path) -> None:
     api_base, canned = llm
     server = build(db_path, api_base=api_base, **DEAR)
     text = await call(server, focus="why did the upload fail")
@@ -147,10 +137,7 @@ async def test_an_invented_number_is_rejected_and_the_pruned_result_sent(
     text = await call(server, focus="why did the upload fail")
     assert "640" not in text and "lines omitted" in text
     row = last_call(db_path)
-    assert (
-        row["distill_decision"] == "rejected"
-        and row["distill_reason"] == "'640' is not in the source"
-    )
+    assert row["distill_decision"] == "rejected" and row["distill_reason"] == "'640' is not in the source"
     assert (await stats(server))["distill"]["rejected"] == 1
 
 
@@ -202,9 +189,7 @@ async def test_the_extractive_summary_is_the_same_across_a_restart(db_path: Path
 async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
     asked: list[types.CreateMessageRequestParams] = []
 
-    async def sampling(
-        context: Any, params: types.CreateMessageRequestParams
-    ) -> types.CreateMessageResult:
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
         asked.append(params)
         return types.CreateMessageResult(
             role="assistant",
@@ -225,9 +210,7 @@ async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
 
 
 async def test_without_a_back_channel_sampling_fails_over_to_pruning(db_path: Path) -> None:
-    async def sampling(
-        context: Any, params: types.CreateMessageRequestParams
-    ) -> types.CreateMessageResult:
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
         raise AssertionError("not reachable on the 2026-07-28 protocol")
 
     server = build(db_path, model="sampling", rereads=4)

@@ -63,9 +63,7 @@ def test_distilling_over_stdio_writes_only_json_rpc_on_stdout(tmp_path: Path) ->
             client.notify("notifications/initialized")
             distilled = client.request("tools/call", {"name": "incident", "arguments": {}})
             canned.status = 500
-            failed = client.request(
-                "tools/call", {"name": "incident", "arguments": {"focus": "quota"}}
-            )
+            failed = client.request("tools/call", {"name": "incident", "arguments": {"focus": "quota"}})
         finally:
             rest, _ = process.communicate(timeout=30)
             stderr.close()

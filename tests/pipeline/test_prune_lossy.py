@@ -153,7 +153,9 @@ def test_repeated_lines_collapse_with_a_count() -> None:
 
 
 def test_documents_keep_the_outline_and_the_section_the_focus_asks_for() -> None:
-    sections = [f"## Section {i}\n\n" + f"Filler paragraph {i} about nothing in particular. " * 20 for i in range(30)]
+    sections = [
+        f"## Section {i}\n\n" + f"Filler paragraph {i} about nothing in particular. " * 20 for i in range(30)
+    ]
     sections[21] = "## Timeouts\n\nThe default timeout is five seconds; pass timeout=None to disable it."
     document = "# Guide\n\nIntro.\n\n" + "\n\n".join(sections)
     result = optimize(document, focus="how do I disable timeouts", settings=tight(600))
@@ -188,9 +190,14 @@ def test_same_input_gives_byte_identical_output() -> None:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -199,7 +206,9 @@ JSON = st.recursive(
 @given(JSON)
 def test_lossless_only_pruning_never_changes_the_decoded_value(value: Any) -> None:
     result = optimize(value, settings=tight(1_000_000))
-    decoded = json.loads(result.text) if result.format == "json" else (
-        toon_format.loads(result.text) if result.format == "toon" else result.text
+    decoded = (
+        json.loads(result.text)
+        if result.format == "json"
+        else (toon_format.loads(result.text) if result.format == "toon" else result.text)
     )
     assert json_equal(decoded, drop_empty(value))

@@ -54,4 +54,3 @@ def test_encode_fixture(test: dict[str, Any]) -> None:
     assert encoded == test["expected"]
     decoded = toon_format.loads(encoded, indent_size=kwargs.get("indent_size", 2))
     assert json_equal(decoded, test["input"])
-

@@ -53,9 +53,7 @@ async def test_json_and_html_are_shaped_when_allowed(builtin_server, connect, lo
         "127.0.0.1/no-scheme",
     ],
 )
-async def test_schemes_other_than_http_are_refused(
-    builtin_server, connect, layout, network, url
-) -> None:
+async def test_schemes_other_than_http_are_refused(builtin_server, connect, layout, network, url) -> None:
     async with connect(builtin_server(**_http())) as client:
         is_error, text = await call(client, "http_get", {"url": url})
         await still_serving(client)
@@ -138,9 +136,7 @@ async def test_an_allowed_address_is_reached_and_others_still_refused(
 ) -> None:
     async with connect(builtin_server(**_http())) as client:
         allowed = await call(client, "http_get", {"url": local_http.url("/json")})
-        other_loopback = await call(
-            client, "http_get", {"url": f"http://127.0.0.2:{local_http.port}/json"}
-        )
+        other_loopback = await call(client, "http_get", {"url": f"http://127.0.0.2:{local_http.port}/json"})
         v6 = await call(client, "http_get", {"url": f"http://[::1]:{local_http.port}/json"})
     assert allowed[0] is False
     assert network.connected_to("127.0.0.1")
@@ -179,9 +175,7 @@ async def test_redirects_are_checked_before_they_are_followed(
     target = target.format(port=local_http.port)
     server = builtin_server(**_http())  # the test server itself is allowed; its redirects are not
     async with connect(server) as client:
-        is_error, text = await call(
-            client, "http_get", {"url": local_http.url(f"/redirect?to={target}")}
-        )
+        is_error, text = await call(client, "http_get", {"url": local_http.url(f"/redirect?to={target}")})
         await still_serving(client)
     assert is_error and "refused to fetch" in text and reason in text
     assert local_http.hits("/redirect") == 1 and local_http.hits("/json") == 0
@@ -189,16 +183,10 @@ async def test_redirects_are_checked_before_they_are_followed(
     assert not network.connected_to(address) or address == "127.0.0.1"
 
 
-@pytest.mark.parametrize(
-    "target", ["file:///etc/passwd", "gopher://127.0.0.1/x", "ftp://example.test/"]
-)
-async def test_redirects_to_other_schemes_are_refused(
-    builtin_server, connect, local_http, target
-) -> None:
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "gopher://127.0.0.1/x", "ftp://example.test/"])
+async def test_redirects_to_other_schemes_are_refused(builtin_server, connect, local_http, target) -> None:
     async with connect(builtin_server(**_http())) as client:
-        is_error, text = await call(
-            client, "http_get", {"url": local_http.url(f"/redirect?to={target}")}
-        )
+        is_error, text = await call(client, "http_get", {"url": local_http.url(f"/redirect?to={target}")})
     assert is_error and "is not allowed (redirect from http://127.0.0.1" in text
 
 
@@ -212,9 +200,7 @@ async def test_redirects_are_limited(builtin_server, connect, local_http) -> Non
 
 async def test_a_permitted_redirect_is_followed(builtin_server, connect, local_http) -> None:
     async with connect(builtin_server(**_http())) as client:
-        is_error, text = await call(
-            client, "http_get", {"url": local_http.url("/redirect?to=/json")}
-        )
+        is_error, text = await call(client, "http_get", {"url": local_http.url("/redirect?to=/json")})
     assert is_error is False and value_of(text)[0] == {"id": 0, "name": "item0", "ok": True}
 
 
@@ -225,9 +211,7 @@ async def test_a_permitted_redirect_is_followed(builtin_server, connect, local_h
         ("/big-undeclared", "is larger than 100,000 bytes ([builtins.http] max_bytes)"),
     ],
 )
-async def test_oversized_responses_are_refused(
-    builtin_server, connect, local_http, path, message
-) -> None:
+async def test_oversized_responses_are_refused(builtin_server, connect, local_http, path, message) -> None:
     async with connect(builtin_server(**_http(max_bytes=100_000))) as client:
         is_error, text = await call(client, "http_get", {"url": local_http.url(path)})
         await still_serving(client)
@@ -244,32 +228,21 @@ async def test_a_slow_response_times_out_and_the_server_keeps_serving(
     assert after[0] is False
 
 
-async def test_binary_content_and_error_statuses_are_errors(
-    builtin_server, connect, local_http
-) -> None:
+async def test_binary_content_and_error_statuses_are_errors(builtin_server, connect, local_http) -> None:
     async with connect(builtin_server(**_http())) as client:
         image = await call(client, "http_get", {"url": local_http.url("/image")})
         missing = await call(client, "http_get", {"url": local_http.url("/missing")})
+    assert image[0] and "returned image/png (72 bytes); http_get returns text, JSON and HTML only" in image[1]
     assert (
-        image[0]
-        and "returned image/png (72 bytes); http_get returns text, JSON and HTML only" in image[1]
-    )
-    assert (
-        missing[0]
-        and "HTTP 404 Not Found from" in missing[1]
-        and '{"error": "no such thing"}' in missing[1]
+        missing[0] and "HTTP 404 Not Found from" in missing[1] and '{"error": "no such thing"}' in missing[1]
     )
 
 
-async def test_headers_are_sent_but_not_to_another_origin(
-    builtin_server, connect, local_http
-) -> None:
+async def test_headers_are_sent_but_not_to_another_origin(builtin_server, connect, local_http) -> None:
     headers = {"Authorization": "Bearer s3cr3t-t0ken", "Host": "evil.example"}
     server = builtin_server(**_http(host_headers={"127.0.0.1": {"X-Api-Key": "k-123"}}))
     async with connect(server) as client:
-        direct = await call(
-            client, "http_get", {"url": local_http.url("/headers"), "headers": headers}
-        )
+        direct = await call(client, "http_get", {"url": local_http.url("/headers"), "headers": headers})
         # localhost is another origin (same allowed address): the credentials stay behind.
         moved = await call(
             client,

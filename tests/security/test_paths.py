@@ -64,9 +64,7 @@ async def test_read_file_escapes_are_refused(builtin_server, connect, layout, ca
 
 
 @pytest.mark.parametrize("path", LITERAL)
-async def test_encoded_and_tricky_paths_are_not_decoded(
-    builtin_server, connect, layout, path
-) -> None:
+async def test_encoded_and_tricky_paths_are_not_decoded(builtin_server, connect, layout, path) -> None:
     before = disk_state(layout["tmp"])
     async with connect(builtin_server()) as client:
         is_error, text = await call(client, "read_file", {"path": path})
@@ -123,9 +121,7 @@ async def test_a_symlink_that_stays_inside_is_followed(builtin_server, connect, 
 async def test_a_second_root_is_reachable_by_absolute_path(builtin_server, connect, layout) -> None:
     server = builtin_server(roots=[layout["root"], layout["outside"]])
     async with connect(server) as client:
-        via_absolute = await call(
-            client, "read_file", {"path": str(layout["outside"] / "secret.txt")}
-        )
+        via_absolute = await call(client, "read_file", {"path": str(layout["outside"] / "secret.txt")})
         via_link = await call(client, "read_file", {"path": "link_file"})
         sibling = await call(client, "read_file", {"path": str(layout["sibling"] / "secret.txt")})
     assert via_absolute == (False, SECRET) and via_link == (False, SECRET)

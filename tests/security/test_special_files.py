@@ -21,9 +21,7 @@ async def test_dev_zero_is_refused_outside_the_roots(builtin_server, connect, la
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
-async def test_devices_are_refused_even_inside_a_root(
-    builtin_server, connect, layout, device
-) -> None:
+async def test_devices_are_refused_even_inside_a_root(builtin_server, connect, layout, device) -> None:
     server = builtin_server(roots=[layout["root"], Path("/dev")])
     async with connect(server) as client:
         is_error, text = await call(client, "read_file", {"path": device})
@@ -81,9 +79,7 @@ async def test_binary_files_are_refused(builtin_server, connect, layout, content
     assert disk_state(layout["tmp"]) == before
 
 
-async def test_a_huge_text_file_is_read_up_to_the_limit_and_marked(
-    builtin_server, connect, layout
-) -> None:
+async def test_a_huge_text_file_is_read_up_to_the_limit_and_marked(builtin_server, connect, layout) -> None:
     line = "2026-11-22 03:00:00 INFO request served in 12 ms\n"
     (layout["root"] / "huge.log").write_text(line * 40_000)  # ~2 MB
     size = (layout["root"] / "huge.log").stat().st_size
@@ -94,8 +90,7 @@ async def test_a_huge_text_file_is_read_up_to_the_limit_and_marked(
         await still_serving(client)
     assert not is_error
     assert text.endswith(
-        f"… file is {size:,} bytes; only the first 100,000 were read "
-        "(search_text finds lines anywhere in it)"
+        f"… file is {size:,} bytes; only the first 100,000 were read (search_text finds lines anywhere in it)"
     )
     assert len(text.encode()) < 101_000
     assert disk_state(layout["tmp"]) == before
@@ -114,7 +109,6 @@ async def test_a_sparse_multi_gigabyte_file_is_bounded(builtin_server, connect, 
     assert is_error and "binary file" in text  # the zeros past the header are NUL bytes
     assert found == (
         False,
-        "no matches for 'header' in '.' (3 files searched, "
-        "1 skipped (binary, too large or unreadable))",
+        "no matches for 'header' in '.' (3 files searched, 1 skipped (binary, too large or unreadable))",
     )
     assert disk_state(layout["tmp"]) == before

@@ -67,9 +67,7 @@ async def test_writes_are_refused_and_nothing_changes(
 ) -> None:
     before = disk_state(layout["tmp"])
     async with connect(builtin_server()) as client:
-        is_error, text = await call(
-            client, "query_sqlite", {"database": "app.db", "sql": WRITES[case]}
-        )
+        is_error, text = await call(client, "query_sqlite", {"database": "app.db", "sql": WRITES[case]})
         count = await call(
             client, "query_sqlite", {"database": "app.db", "sql": "SELECT count(*) AS n FROM users"}
         )
@@ -77,14 +75,10 @@ async def test_writes_are_refused_and_nothing_changes(
     assert is_error
     assert "query_sqlite only reads" in text
     assert count[0] is False and value_of(count[1]) == [{"n": 1200}]
-    assert (
-        disk_state(layout["tmp"]) == before
-    )  # no file written, created (attached.db, -wal) or touched
+    assert disk_state(layout["tmp"]) == before  # no file written, created (attached.db, -wal) or touched
 
 
-async def test_more_than_one_statement_is_refused(
-    builtin_server, connect, layout, database
-) -> None:
+async def test_more_than_one_statement_is_refused(builtin_server, connect, layout, database) -> None:
     before = disk_state(layout["tmp"])
     async with connect(builtin_server()) as client:
         is_error, text = await call(
@@ -146,12 +140,8 @@ async def test_reads_work_with_params_row_cap_and_true_total(
                 "params": {"team": "web"},
             },
         )
-        pragma = await call(
-            client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA table_info(users)"}
-        )
-        version = await call(
-            client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA user_version"}
-        )
+        pragma = await call(client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA table_info(users)"})
+        version = await call(client, "query_sqlite", {"database": "app.db", "sql": "PRAGMA user_version"})
         recursive = await call(
             client,
             "query_sqlite",
@@ -180,9 +170,7 @@ async def test_reads_work_with_params_row_cap_and_true_total(
 
 async def test_a_file_that_is_not_a_database_is_refused(builtin_server, connect, layout) -> None:
     async with connect(builtin_server()) as client:
-        is_error, text = await call(
-            client, "query_sqlite", {"database": "hello.txt", "sql": "select 1"}
-        )
+        is_error, text = await call(client, "query_sqlite", {"database": "hello.txt", "sql": "select 1"})
         missing = await call(client, "query_sqlite", {"database": "nope.db", "sql": "select 1"})
     assert is_error and "'hello.txt' is not a SQLite database" in text
     assert missing[0] and "no such file or directory: 'nope.db'" in missing[1]

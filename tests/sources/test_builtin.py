@@ -102,10 +102,7 @@ async def test_listing_limits_are_marked(builtin_server, connect, project) -> No
         tree = await call(client, "directory_tree", {"path": "."})
     value = value_of(listing[1])
     assert len(value["entries"]) == 2
-    assert (
-        value["note"]
-        == "… 5 more entries not listed (limit 2); list a subdirectory or use less depth"
-    )
+    assert value["note"] == "… 5 more entries not listed (limit 2); list a subdirectory or use less depth"
     assert tree[1].endswith("… 6 more entries not shown (limit 2)")
 
 
@@ -176,9 +173,7 @@ def test_config_checks_builtin_names_and_resolves_roots_against_the_file(tmp_pat
     settings = load_settings(config, cwd=tmp_path)
     assert settings.builtins.roots == (tmp_path / "conf" / "data", Path("/srv"))
     config.write_text('[builtins]\ndisabled = ["shell"]\n')
-    with pytest.raises(
-        ConfigError, match=r"builtins\.disabled: Value error, unknown built-in 'shell'"
-    ):
+    with pytest.raises(ConfigError, match=r"builtins\.disabled: Value error, unknown built-in 'shell'"):
         load_settings(config, cwd=tmp_path)
     config.write_text('[builtins.http]\nallow_networks = ["localhost"]\n')
     with pytest.raises(ConfigError, match="'localhost' is not an IP address or CIDR range"):
@@ -230,14 +225,10 @@ async def test_search_text_is_bounded_in_files_and_time(
     assert text.count("needle") < 5
 
 
-async def test_paths_in_a_second_root_come_back_usable(
-    builtin_server, connect, layout, project
-) -> None:
+async def test_paths_in_a_second_root_come_back_usable(builtin_server, connect, layout, project) -> None:
     server = builtin_server(roots=[layout["root"], layout["outside"]])
     async with connect(server) as client:
-        _, found = await call(
-            client, "search_text", {"pattern": "SECRET", "path": str(layout["outside"])}
-        )
+        _, found = await call(client, "search_text", {"pattern": "SECRET", "path": str(layout["outside"])})
         hit = value_of(found)[0]
         again = await call(client, "read_file", {"path": hit["file"]})
     assert hit["file"] == str(layout["outside"] / "secret.txt")

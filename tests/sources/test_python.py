@@ -67,9 +67,7 @@ def test_two_tools_with_one_name_are_refused() -> None:
         PythonSource([add, other])
 
 
-def test_modules_load_by_path_and_by_dotted_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_modules_load_by_path_and_by_dotted_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "helpers_for_nocp_test.py").write_text("FACTOR = 10\n")
     (tmp_path / "file_tools.py").write_text(
         "from nocp import tool\n"
@@ -84,8 +82,7 @@ def test_modules_load_by_path_and_by_dotted_name(
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "tools.py").write_text(
-        "from nocp import tool\n@tool\nasync def ping() -> str:\n"
-        "    '''Pong.'''\n    return 'pong'\n"
+        "from nocp import tool\n@tool\nasync def ping() -> str:\n    '''Pong.'''\n    return 'pong'\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
@@ -100,9 +97,7 @@ def test_modules_load_by_path_and_by_dotted_name(
 def test_modules_that_cannot_load_name_the_entry(tmp_path: Path) -> None:
     with pytest.raises(ToolLoadError, match=r"no such file '.*missing\.py'"):
         load_tool_modules([str(tmp_path / "missing.py")])
-    with pytest.raises(
-        ToolLoadError, match="cannot import 'no_such_package_x': ModuleNotFoundError"
-    ):
+    with pytest.raises(ToolLoadError, match="cannot import 'no_such_package_x': ModuleNotFoundError"):
         load_tool_modules(["no_such_package_x"])
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('boom at import')\n")

@@ -35,9 +35,7 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-async def _through_nocp(
-    db: Path, name: str, upstream: dict[str, Any], tool: str, args: dict[str, Any]
-):
+async def _through_nocp(db: Path, name: str, upstream: dict[str, Any], tool: str, args: dict[str, Any]):
     settings = Settings(stats={"db": db}, upstream={name: upstream})
     async with Client(NocpServer.from_settings(settings).mcp_server) as client:
         result = await client.call_tool(f"{name}__{tool}", args)
@@ -70,9 +68,7 @@ async def test_mcp_server_git_log_through_nocp(repo: Path, db_path: Path) -> Non
     shutil.which("npx") is None,
     reason="node/npx not installed: the npm filesystem server cannot run",
 )
-async def test_npm_filesystem_server_directory_tree_through_nocp(
-    tmp_path: Path, db_path: Path
-) -> None:
+async def test_npm_filesystem_server_directory_tree_through_nocp(tmp_path: Path, db_path: Path) -> None:
     root = tmp_path / "tree"
     for i in range(6):
         (root / f"pkg{i}" / "src").mkdir(parents=True)
@@ -93,7 +89,5 @@ async def test_npm_filesystem_server_directory_tree_through_nocp(
     counter = TokenCounter()
     assert not proxied.is_error, text_of(proxied)
     sent, raw = text_of(proxied), text_of(direct)
-    assert all(f"module{j}.py" in sent for j in range(4)) and all(
-        f"pkg{i}" in sent for i in range(6)
-    )
+    assert all(f"module{j}.py" in sent for j in range(4)) and all(f"pkg{i}" in sent for i in range(6))
     assert counter.count(sent) < counter.count(raw) * 0.8

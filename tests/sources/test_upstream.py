@@ -89,9 +89,7 @@ async def test_text_is_optimised_other_blocks_pass_through_errors_stay_errors(no
     assert [b.type for b in picture.content] == ["text", "image"]
     assert picture.content[0].text == snapshot("caption: a dot")
     assert picture.content[1] == direct_picture.content[1]  # the image, byte for byte
-    assert failed.is_error and text_of(failed) == snapshot(
-        "Error executing tool fail: disk on fire"
-    )
+    assert failed.is_error and text_of(failed) == snapshot("Error executing tool fail: disk on fire")
     counter = TokenCounter()
     raw = sum(counter.count(b.text) for b in direct_records.content if b.type == "text")
     assert stats["errors"] == 1 and stats["tools"]["t__fail"]["errors"] == 1
@@ -136,8 +134,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
         "nocp://upstreams and nocp's log"
     )
     assert (
-        down["t"]["state"] == "exited"
-        and down["t"]["last_error"] == "exited (exit code 3) during the call"
+        down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
     )
     assert not again.is_error and text_of(again) != first_pid
     assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 11
@@ -238,7 +235,9 @@ async def test_a_lazy_upstream_starts_on_the_first_tools_list(nocp) -> None:
 
 async def test_repeated_crashes_back_off_with_a_clear_error(db_path: Path) -> None:
     settings = Settings(
-        stats={"db": db_path}, upstream={"t": stdio()}, upstreams={"restart_backoff_s": 3600},
+        stats={"db": db_path},
+        upstream={"t": stdio()},
+        upstreams={"restart_backoff_s": 3600},
         builtins={"enabled": False},
     )
     async with Client(NocpServer.from_settings(settings).mcp_server) as client:

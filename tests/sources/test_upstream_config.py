@@ -37,9 +37,7 @@ def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
     assert sorted(settings.upstream) == ["fs", "git", "off", "web"]
     assert settings.upstream["fs"].command == "npx"  # the [upstream.fs] table wins
     assert settings.upstream["fs"].cwd == tmp_path / "work"  # relative to nocp.toml
-    assert (
-        settings.upstream["git"].env == {"A": "1"} and settings.upstream["git"].transport == "stdio"
-    )
+    assert settings.upstream["git"].env == {"A": "1"} and settings.upstream["git"].transport == "stdio"
     assert settings.upstream["web"].transport == "http"
     assert settings.upstream["web"].headers == {"Authorization": "x"}
     assert settings.upstream["off"].disabled
@@ -47,9 +45,7 @@ def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
 
 def test_a_client_json_file_is_a_config(tmp_path: Path) -> None:
     path = tmp_path / "mcp.json"
-    path.write_text(
-        json.dumps({"mcpServers": {"git": {"command": "uvx", "args": ["mcp-server-git"]}}})
-    )
+    path.write_text(json.dumps({"mcpServers": {"git": {"command": "uvx", "args": ["mcp-server-git"]}}}))
     settings = load_settings(path, cwd=tmp_path)
     assert settings.upstream["git"].args == ("mcp-server-git",)
 
@@ -69,9 +65,7 @@ def test_a_client_json_file_is_a_config(tmp_path: Path) -> None:
         ({"bad": {"url": "ftp://x"}}, "url must start with http:// or https://, got 'ftp://x'"),
     ],
 )
-def test_unusable_servers_are_config_errors_naming_them(
-    tmp_path: Path, servers: dict, message: str
-) -> None:
+def test_unusable_servers_are_config_errors_naming_them(tmp_path: Path, servers: dict, message: str) -> None:
     path = tmp_path / "mcp.json"
     path.write_text(json.dumps({"mcpServers": servers}))
     with pytest.raises(ConfigError) as caught:

@@ -70,7 +70,8 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 
 async def test_streamable_http_upstream(http_upstream: str, db_path: Path) -> None:
     settings = Settings(
-        stats={"db": db_path}, upstream={"web": {"url": http_upstream, "headers": {"X-Test": "1"}}},
+        stats={"db": db_path},
+        upstream={"web": {"url": http_upstream, "headers": {"X-Test": "1"}}},
         builtins={"enabled": False},
     )
     server = NocpServer.from_settings(settings)
@@ -90,7 +91,8 @@ async def test_an_http_upstream_that_goes_away_is_reconnected_when_it_is_back(
 ) -> None:
     port = _free_port()
     settings = Settings(
-        stats={"db": db_path}, upstream={"web": {"url": f"http://127.0.0.1:{port}/mcp"}},
+        stats={"db": db_path},
+        upstream={"web": {"url": f"http://127.0.0.1:{port}/mcp"}},
         builtins={"enabled": False},
     )
     process = _serve_http(port)
@@ -123,10 +125,7 @@ async def test_an_unreachable_http_upstream_is_a_failed_start(db_path: Path) -> 
         },
     )
     async with Client(NocpServer.from_settings(settings).mcp_server) as client:
-        rows = {
-            r["name"]: r
-            for r in json.loads(text_of(await client.read_resource("nocp://upstreams")))
-        }
+        rows = {r["name"]: r for r in json.loads(text_of(await client.read_resource("nocp://upstreams")))}
         call = await client.call_tool("t__pid", {})
     assert rows["gone"]["state"] == "failed"
     assert rows["gone"]["last_error"] == f"cannot reach {url}: All connection attempts failed"
@@ -211,9 +210,7 @@ async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr
 
 async def test_nocp_serve_reads_a_client_mcp_servers_json(tmp_path: Path) -> None:
     config = tmp_path / "claude_desktop_config.json"
-    config.write_text(
-        json.dumps({"mcpServers": {"t": {"command": sys.executable, "args": [SERVER]}}})
-    )
+    config.write_text(json.dumps({"mcpServers": {"t": {"command": sys.executable, "args": [SERVER]}}}))
     params_env = {**os.environ, "NOCP_DB": str(tmp_path / "nocp.db")}
     from mcp import StdioServerParameters
 

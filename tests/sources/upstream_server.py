@@ -23,10 +23,7 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 @server.tool()
 def records(n: int = 3) -> list[dict[str, object]]:
     """n user records."""
-    return [
-        {"id": i, "name": f"user{i}", "team": "core", "email": None, "active": True}
-        for i in range(n)
-    ]
+    return [{"id": i, "name": f"user{i}", "team": "core", "email": None, "active": True} for i in range(n)]
 
 
 @server.tool()

@@ -89,8 +89,13 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     reports.append(StageReport("encode", encoded.tokens, _ms_since(start), note))
     kept = payload.omitted
     return Optimized(
-        encoded.text, encoded.format, raw_tokens, encoded.tokens, tuple(reports),
-        handle=ctx.handle if kept else None, original=original if kept else None,
+        encoded.text,
+        encoded.format,
+        raw_tokens,
+        encoded.tokens,
+        tuple(reports),
+        handle=ctx.handle if kept else None,
+        original=original if kept else None,
         distillation=ctx.distilled[-1] if ctx.distilled else None,
     )
 
@@ -114,7 +119,9 @@ def handle_for(serialised: str) -> str:
 _EXACT_LIMIT = 256_000
 
 
-def _normalized_tokens(serialised: str, raw_chars: int, raw_tokens: int, counter: TokenCounter) -> tuple[int, str]:
+def _normalized_tokens(
+    serialised: str, raw_chars: int, raw_tokens: int, counter: TokenCounter
+) -> tuple[int, str]:
     """Tokens after normalize: counted, or — for large results, where counting would cost as
     much again as the raw count — estimated from the raw count by length."""
     if len(serialised) <= _EXACT_LIMIT or not raw_chars:
@@ -126,9 +133,7 @@ def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> S
     try:
         return stage(payload, ctx)
     except RecursionError:
-        raise ResultError(
-            "result is nested too deeply to process; return a flatter structure"
-        ) from None
+        raise ResultError("result is nested too deeply to process; return a flatter structure") from None
     except Exception as exc:  # a broken stage must not lose the result: keep the last payload
         _log.warning("stage failed", stage=name, tool=ctx.tool, error=repr(exc))
         return StageResult(payload, f"failed ({type(exc).__name__}: {exc}); kept its input")

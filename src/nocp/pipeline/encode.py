@@ -107,11 +107,7 @@ def json_equal(a: JSONValue, b: JSONValue) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return a == b
     if isinstance(a, dict):
-        return (
-            isinstance(b, dict)
-            and a.keys() == b.keys()
-            and all(json_equal(a[k], b[k]) for k in a)
-        )
+        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(map(json_equal, a, b))
     return type(a) is type(b) and a == b

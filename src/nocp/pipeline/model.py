@@ -64,7 +64,10 @@ class Distillation:
 
     def note(self) -> str:
         """One line for the stage report."""
-        parts = [f"{self.backend}: {self.decision}", f"{self.tokens_in}→{self.tokens_out or self.tokens_in} tokens"]
+        parts = [
+            f"{self.backend}: {self.decision}",
+            f"{self.tokens_in}→{self.tokens_out or self.tokens_in} tokens",
+        ]
         parts.append(f"value ${self.value_usd:.6f} vs cost ${self.cost_usd:.6f}")
         parts += ["cached"] if self.cached else []
         parts += [self.reason] if self.reason else []

@@ -151,9 +151,7 @@ class _Converter:
         self._active.add(id(obj))
         try:
             if isinstance(obj, Mapping):
-                return {
-                    str(k): self.convert(v, f"{path}.{k}", depth + 1) for k, v in obj.items()
-                }
+                return {str(k): self.convert(v, f"{path}.{k}", depth + 1) for k, v in obj.items()}
             items = [self.convert(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(obj)]
             if isinstance(obj, set | frozenset):
                 items.sort(key=lambda item: json.dumps(item, sort_keys=True))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 _RUN_LIMIT = 1000
 _SLICE = 256
-_LONG_RUN = re.compile(r"[^\W\d_]{%d,}|[^\w\s]{%d,}|\s{%d,}" % ((_RUN_LIMIT + 1,) * 3))
+_LONG_RUN = re.compile(rf"[^\W\d_]{{{_RUN_LIMIT + 1},}}|[^\w\s]{{{_RUN_LIMIT + 1},}}|\s{{{_RUN_LIMIT + 1},}}")
 """Runs tiktoken would treat as one piece: letters, punctuation or whitespace. BPE is quadratic
 in a piece's length (50 MB of "x" takes minutes), so such long runs are counted in slices."""
 

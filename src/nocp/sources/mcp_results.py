@@ -35,9 +35,7 @@ def rebuild(original: types.CallToolResult, text: str) -> types.CallToolResult:
         elif not placed:
             placed = True
             if text:
-                content.append(
-                    types.TextContent(type="text", text=text, annotations=block.annotations)
-                )
+                content.append(types.TextContent(type="text", text=text, annotations=block.annotations))
     return types.CallToolResult(
         content=content,
         structured_content=original.structured_content,

@@ -106,9 +106,7 @@ class _PythonTool:
         options = tool_options(fn) or ToolOptions()
         description = options.description or inspect.cleandoc(fn.__doc__ or "")
         try:
-            meta = Tool.from_function(
-                fn, name=options.name, description=description, structured_output=False
-            )
+            meta = Tool.from_function(fn, name=options.name, description=description, structured_output=False)
         except Exception as exc:  # the SDK raises several types for unusable signatures
             raise ToolLoadError(f"cannot register tool {fn.__name__!r}: {exc}") from exc
         definition = ToolDefinition(meta.name, description, meta.parameters, options.timeout_s)
@@ -156,9 +154,7 @@ def _import(entry: str) -> Any:
     except ToolLoadError:
         raise
     except Exception as exc:
-        raise ToolLoadError(
-            f"[tools] modules: cannot import {entry!r}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ToolLoadError(f"[tools] modules: cannot import {entry!r}: {type(exc).__name__}: {exc}") from exc
 
 
 def _import_file(path: Path) -> Any:

@@ -142,9 +142,7 @@ class Upstream:
         if client is None:
             raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
         try:
-            result = await client.call_tool(
-                tool, dict(arguments), progress_callback=_progress.get()
-            )
+            result = await client.call_tool(tool, dict(arguments), progress_callback=_progress.get())
         except MCPError as exc:
             raise await self._call_failed(exc) from None
         except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
@@ -170,9 +168,7 @@ class Upstream:
             await self._tg.start(self._run)
         except Exception as exc:
             self._failed(_explain_start(self, exc))
-            raise UpstreamError(
-                f"upstream {self.name!r} failed to start: {self.last_error}"
-            ) from None
+            raise UpstreamError(f"upstream {self.name!r} failed to start: {self.last_error}") from None
         _log.info("upstream started", upstream=self.name, tools=len(self.tools))
         if [t.name for t in self.tools] != before and self._starts > 1:
             await self._changed()
@@ -190,9 +186,7 @@ class Upstream:
         with anyio.CancelScope() as scope:
             scope.deadline = anyio.current_time() + self.settings.start_timeout_s
             try:
-                async with Client(
-                    transport, cache=None, message_handler=self._on_message
-                ) as client:
+                async with Client(transport, cache=None, message_handler=self._on_message) as client:
                     self.tools = await _list_tools(client)
                     self._client, self.state = client, "running"
                     scope.deadline = math.inf
@@ -212,9 +206,7 @@ class Upstream:
         if started and generation == self._starts and self.state == "running":
             self._after_exit(process)
 
-    async def _wait_for_end(
-        self, client: Client, stop: anyio.Event, process: StdioProcess | None
-    ) -> None:
+    async def _wait_for_end(self, client: Client, stop: anyio.Event, process: StdioProcess | None) -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._listen, client)
 
@@ -555,9 +547,7 @@ class UpstreamHub:
                 listed.append(prompt.model_copy(update={"name": name}))
         return listed
 
-    async def get_prompt(
-        self, name: str, arguments: dict[str, str] | None
-    ) -> types.GetPromptResult:
+    async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
         """Get prompt `NAME__prompt` from upstream NAME.
 
         Raises:
@@ -572,9 +562,7 @@ class UpstreamHub:
                 except MCPError as exc:
                     raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
         names = ", ".join(u.name for u in self.upstreams)
-        raise UpstreamError(
-            f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})"
-        )
+        raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
 
     async def _start_all(self, upstreams: Any) -> None:
         async with anyio.create_task_group() as starting:

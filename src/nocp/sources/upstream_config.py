@@ -140,9 +140,7 @@ def read_mcp_servers_file(path: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(
-            str(path), "", "no such file (check the path to the mcpServers JSON)"
-        ) from None
+        raise ConfigError(str(path), "", "no such file (check the path to the mcpServers JSON)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read: {exc}") from None
     except ValueError as exc:
@@ -166,9 +164,7 @@ def wrap_settings(
         ConfigError: neither or both of a command and `--url`, or a malformed header.
     """
     if bool(command) == bool(url):
-        raise ConfigError(
-            "wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`"
-        )
+        raise ConfigError("wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`")
     parsed: dict[str, str] = {}
     for header in headers or []:
         key, sep, value = header.partition(":")

@@ -194,9 +194,7 @@ def _parse(name: str, line: str) -> SessionMessage | None:
     try:
         return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
     except ValueError:
-        _log.warning(
-            "upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name, line=line[:200]
-        )
+        _log.warning("upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name, line=line[:200])
         return None
 
 

@@ -28,9 +28,7 @@ def database_file(db: sqlite_utils.Database) -> Path | None:
 
 class _Table:
     def __init__(self, path: Path) -> None:
-        self._conn = sqlite3.connect(
-            path, timeout=10, isolation_level=None, check_same_thread=False
-        )
+        self._conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout = 10000")
         self._lock = threading.Lock()
 
@@ -68,9 +66,7 @@ class DistillCache(_Table):
         row = self.one("SELECT summary FROM distillations WHERE key = ?", [key])
         return str(row[0]) if row else None
 
-    def put(
-        self, key: str, backend: str, prompt_version: str, summary: str, cost_usd: float
-    ) -> None:
+    def put(self, key: str, backend: str, prompt_version: str, summary: str, cost_usd: float) -> None:
         """Store a summary (the first one for a key wins)."""
         self.run(
             "INSERT OR IGNORE INTO distillations "
@@ -82,9 +78,7 @@ class DistillCache(_Table):
 
 def result_key(tool: str, arguments: Mapping[str, Any]) -> str:
     """Tool name + arguments as canonical JSON (sorted keys, no spaces), hashed."""
-    canonical = json.dumps(
-        arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    canonical = json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(f"{tool}\x00{canonical}".encode()).hexdigest()
 
 

@@ -61,9 +61,14 @@ def _m002_outputs(db: sqlite_utils.Database) -> None:
 
 def _m003_distill(db: sqlite_utils.Database) -> None:
     for column, kind in (
-        ("distill_backend", "TEXT"), ("distill_decision", "TEXT"), ("distill_saved_tokens", "INTEGER"),
-        ("distill_value_usd", "REAL"), ("distill_cost_usd", "REAL"), ("distill_cached", "INTEGER"),
-        ("distill_reason", "TEXT"), ("cache_hit", "INTEGER NOT NULL DEFAULT 0"),
+        ("distill_backend", "TEXT"),
+        ("distill_decision", "TEXT"),
+        ("distill_saved_tokens", "INTEGER"),
+        ("distill_value_usd", "REAL"),
+        ("distill_cost_usd", "REAL"),
+        ("distill_cached", "INTEGER"),
+        ("distill_reason", "TEXT"),
+        ("cache_hit", "INTEGER NOT NULL DEFAULT 0"),
     ):
         db.execute(f"ALTER TABLE calls ADD COLUMN {column} {kind}")
     db.execute(
@@ -95,7 +100,9 @@ def _m003_distill(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
-    ("calls", _m001_calls), ("outputs", _m002_outputs), ("distill", _m003_distill)
+    ("calls", _m001_calls),
+    ("outputs", _m002_outputs),
+    ("distill", _m003_distill),
 )
 """(name, function) in order; the position + 1 is the migration's number."""
 

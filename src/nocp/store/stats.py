@@ -68,15 +68,16 @@ class StatsStore:
             f"FROM calls {where}",
             params,
         )[0]
-        by_format = {
-            row.pop("format"): _with_savings(row)
-            for row in self._grouped("format", where, params)
-        }
+        by_format = {row.pop("format"): _with_savings(row) for row in self._grouped("format", where, params)}
         tools = {row.pop("tool"): _with_savings(row) for row in self._grouped("tool", where, params)}
         return {
-            **_with_savings(summary), "by_format": by_format, "tools": tools,
+            **_with_savings(summary),
+            "by_format": by_format,
+            "tools": tools,
             "distill": self._distill_totals(where, params),
-            "cache_hits": self._query(f"SELECT coalesce(sum(cache_hit), 0) AS n FROM calls {where}", params)[0]["n"],
+            "cache_hits": self._query(f"SELECT coalesce(sum(cache_hit), 0) AS n FROM calls {where}", params)[
+                0
+            ]["n"],
         }
 
     def _distill_totals(self, where: str, params: list[Any]) -> dict[str, Any]:

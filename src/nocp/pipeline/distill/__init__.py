@@ -145,9 +145,7 @@ class Distiller:
         what = f"distilled ({backend}) from {tokens_in:,} to {tokens_out:,} tokens; the original"
         return done, Payload("text", summary, (*payload.markers, marker(what, ctx.handle)), True)
 
-    def _run(
-        self, backend: str, text: str, focus: str, limit: int, ctx: CallContext
-    ) -> tuple[str, float]:
+    def _run(self, backend: str, text: str, focus: str, limit: int, ctx: CallContext) -> tuple[str, float]:
         if backend == "extractive":
             return summarise(text, focus, limit, ctx.counter)[0], 0.0
         if backend == "sampling":

@@ -39,9 +39,7 @@ def messages(text: str, focus: str, limit: int) -> tuple[str, str]:
     return SYSTEM_PROMPT.format(limit=limit), user
 
 
-def litellm_summary(
-    settings: DistillSettings, text: str, focus: str, limit: int
-) -> tuple[str, float]:
+def litellm_summary(settings: DistillSettings, text: str, focus: str, limit: int) -> tuple[str, float]:
     """Ask the litellm model; give up after `timeout_s` whatever the model does.
 
     Raises:

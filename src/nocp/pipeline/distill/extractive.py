@@ -52,9 +52,7 @@ def units(text: str) -> list[Unit]:
             continue
         if _NOISE.match(line):
             continue
-        if (
-            kind == "log"
-        ):  # of lines that differ only in numbers and times, the first stands for all
+        if kind == "log":  # of lines that differ only in numbers and times, the first stands for all
             shape = template(line)
             if shape in seen:
                 continue

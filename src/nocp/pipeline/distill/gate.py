@@ -69,10 +69,7 @@ def price_map() -> dict[str, dict[str, Any]]:
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return {}
-    path = (
-        Path(next(iter(spec.submodule_search_locations)))
-        / "model_prices_and_context_window_backup.json"
-    )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
     try:
         data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -97,9 +94,7 @@ def prices(model: str) -> tuple[float, float] | None:
     return float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token") or 0.0)
 
 
-def call_cost(
-    backend: str, settings: DistillSettings, tokens_in: int, tokens_out: int
-) -> float | None:
+def call_cost(backend: str, settings: DistillSettings, tokens_in: int, tokens_out: int) -> float | None:
     """The expected price of one distillation call (None: the model has no known price)."""
     if backend == "extractive":
         return 0.0

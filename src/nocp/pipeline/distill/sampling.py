@@ -30,9 +30,7 @@ def client_sampler(session: Any) -> Sampler | None:
 
     def sample(system: str, user: str, max_tokens: int, timeout_s: float) -> str:
         async def ask() -> str:
-            message = types.SamplingMessage(
-                role="user", content=types.TextContent(type="text", text=user)
-            )
+            message = types.SamplingMessage(role="user", content=types.TextContent(type="text", text=user))
             with anyio.fail_after(timeout_s), warnings.catch_warnings():
                 # deprecated from protocol 2026-07-28 on; still served to clients that offer it
                 warnings.simplefilter("ignore", MCPDeprecationWarning)

@@ -25,7 +25,10 @@ def expand_call(handle: str, path: str | None = None, page: int | None = None) -
 
 
 def marker(what: str, handle: str = "", path: str | None = None, page: int | None = None) -> str:
-    """One marker line, e.g. `[… 950 of 1,000 rows omitted · nocp_expand(handle="h7f3a", path="[100:200]")]`."""
+    """One marker line.
+
+    Example: `[… 950 of 1,000 rows omitted · nocp_expand(handle="h7f3a", path="[100:200]")]`.
+    """
     if not handle:
         return f"[… {what}]"
     return f"[… {what} · {expand_call(handle, path, page)}]"

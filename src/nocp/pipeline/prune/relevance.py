@@ -36,7 +36,10 @@ def scores(documents: Sequence[str], query: str) -> list[float]:
 
     stem = _stemmer()
     corpus = bm25s.tokenize(
-        [prepare(d) for d in documents], token_pattern=_TOKENS, stopwords="en", stemmer=stem,
+        [prepare(d) for d in documents],
+        token_pattern=_TOKENS,
+        stopwords="en",
+        stemmer=stem,
         show_progress=False,
     )
     if not corpus.vocab:
@@ -44,7 +47,11 @@ def scores(documents: Sequence[str], query: str) -> list[float]:
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)
     terms = bm25s.tokenize(
-        [prepare(query)], token_pattern=_TOKENS, stopwords="en", stemmer=stem, show_progress=False,
+        [prepare(query)],
+        token_pattern=_TOKENS,
+        stopwords="en",
+        stemmer=stem,
+        show_progress=False,
         return_ids=False,
     )
     known = [t for t in terms[0] if t in corpus.vocab]

@@ -26,7 +26,20 @@ from nocp.pipeline.prune.markers import join_path, marker
 JsonStep = Callable[[Payload, CallContext, Budget], Payload]
 
 NOISE_KEYS = frozenset({"node_id", "gravatar_id", "avatar_url", "_links", "_embedded_links"})
-ID_KEYS = ("login", "name", "title", "key", "username", "full_name", "slug", "label", "email", "sha", "ref", "id")
+ID_KEYS = (
+    "login",
+    "name",
+    "title",
+    "key",
+    "username",
+    "full_name",
+    "slug",
+    "label",
+    "email",
+    "sha",
+    "ref",
+    "id",
+)
 """Fields that identify an entity, best first; a flattened entity keeps the first two found."""
 _SCALAR = (str, int, float, bool, type(None))
 _TEMPLATE = re.compile(r"\{[^{}]*\}")
@@ -139,7 +152,9 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
     return result
 
 
-def _most_relevant_rows(collections: list[tuple[str, tuple[str | int, ...], JSONValue]], query: str) -> set[str]:
+def _most_relevant_rows(
+    collections: list[tuple[str, tuple[str | int, ...], JSONValue]], query: str
+) -> set[str]:
     """Paths of the three rows of each collection most relevant to the query."""
     favoured: set[str] = set()
     for path, _, node in collections if query else []:
@@ -151,7 +166,9 @@ def _most_relevant_rows(collections: list[tuple[str, tuple[str | int, ...], JSON
 
 def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Step 5: keep as many rows of each large collection as fit, cut at item boundaries."""
-    collections = [_Collection(path, keys, node, ctx.query) for path, keys, node in _collections(payload.value)]
+    collections = [
+        _Collection(path, keys, node, ctx.query) for path, keys, node in _collections(payload.value)
+    ]
     if not collections:
         return payload
     total = len(to_compact_json(payload.value))
@@ -179,7 +196,9 @@ class _Collection:
         self.path, self.keys, self.node, self.query = path, keys, node, query
         items = list(node.values()) if isinstance(node, dict) else node
         labels = list(node) if isinstance(node, dict) else [""] * len(node)
-        self.texts = [f"{k} {_row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
+        self.texts = (
+            [f"{k} {_row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
+        )
         self.items = items
         self.extremes = _extremes(items)
         self.relevant = relevance.top(self.texts, query, len(items)) if query else []
@@ -208,7 +227,9 @@ def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         value = _cap_depth(payload.value, depth, "", paths)
         if not paths:
             continue
-        result = payload.evolve(value, marker(f"{len(paths):,} values nested deeper than {depth} levels", ctx.handle, paths[0]))
+        result = payload.evolve(
+            value, marker(f"{len(paths):,} values nested deeper than {depth} levels", ctx.handle, paths[0])
+        )
         if not budget.over(result):
             break
     return result
@@ -228,7 +249,9 @@ def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     for path, keys, node in _collections(payload.value):
         if not (isinstance(node, list) and len(node) > PRECUT_MIN_ROWS and _is_records(node)):
             continue
-        average = len(to_compact_json(node[:: max(len(node) // 50, 1)])) / len(node[:: max(len(node) // 50, 1)])
+        average = len(to_compact_json(node[:: max(len(node) // 50, 1)])) / len(
+            node[:: max(len(node) // 50, 1)]
+        )
         fits = int(budget.chars(payload) * PRECUT_SLACK / max(average, 1)) + 1
         if len(node) <= 2 * fits:
             continue
@@ -236,7 +259,10 @@ def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         chosen = _choose(len(node), fits, collection.relevant, collection.extremes)
         kept = [{"#": i, **node[i]} for i in chosen]
         value = _replace(value, keys, kept)
-        what = f"{len(node) - len(chosen):,} of {len(node):,} rows of {path or 'the result'} omitted; kept rows numbered by \"#\""
+        where = path or "the result"
+        what = (
+            f'{len(node) - len(chosen):,} of {len(node):,} rows of {where} omitted; kept rows numbered by "#"'
+        )
         markers.append(marker(what, ctx.handle, path or "@"))
     return payload.evolve(value, *markers) if markers else payload
 
@@ -276,7 +302,11 @@ def _is_records(node: list[Any]) -> bool:
 
 
 def _is_noise(
-    key: str, value: JSONValue, path: str, drop: tuple[str, ...], keep: tuple[str, ...],
+    key: str,
+    value: JSONValue,
+    path: str,
+    drop: tuple[str, ...],
+    keep: tuple[str, ...],
     siblings: dict[str, JSONValue],
 ) -> bool:
     if keep or drop:
@@ -293,8 +323,12 @@ def _is_noise(
 
 
 def _without(
-    node: dict[str, JSONValue], derived: frozenset[str], drop: tuple[str, ...], keep: tuple[str, ...],
-    dropped: dict[str, None], path: str,
+    node: dict[str, JSONValue],
+    derived: frozenset[str],
+    drop: tuple[str, ...],
+    keep: tuple[str, ...],
+    dropped: dict[str, None],
+    path: str,
 ) -> dict[str, JSONValue]:
     kept = {}
     for key, value in node.items():
@@ -312,7 +346,9 @@ def _derivable_url_keys(rows: list[dict[str, JSONValue]]) -> frozenset[str]:
     """URL fields whose value is the same pattern in every row once the row's own values are
     taken out (`…/issues/150` with number=150): the agent can rebuild them."""
     sample = rows[:50]
-    keys = [k for k in sample[0] if k.lower().endswith("url") and all(isinstance(r.get(k), str) for r in sample)]
+    keys = [
+        k for k in sample[0] if k.lower().endswith("url") and all(isinstance(r.get(k), str) for r in sample)
+    ]
     derivable = set()
     for key in keys:
         shapes = {_shape(row[key], row, key) for row in sample}
@@ -324,8 +360,17 @@ def _derivable_url_keys(rows: list[dict[str, JSONValue]]) -> frozenset[str]:
 def _shape(url: Any, row: dict[str, JSONValue], own: str) -> str:
     text = str(url)
     values = sorted(
-        {str(v) for k, v in row.items() if k != own and isinstance(v, str | int) and not isinstance(v, bool) and len(str(v)) >= 2 and not str(v).startswith("http")},
-        key=len, reverse=True,
+        {
+            str(v)
+            for k, v in row.items()
+            if k != own
+            and isinstance(v, str | int)
+            and not isinstance(v, bool)
+            and len(str(v)) >= 2
+            and not str(v).startswith("http")
+        },
+        key=len,
+        reverse=True,
     )
     for value in values:
         text = text.replace(value, "\x00")
@@ -333,7 +378,9 @@ def _shape(url: Any, row: dict[str, JSONValue], own: str) -> str:
 
 
 def _identifiers(entity: dict[str, JSONValue]) -> list[str]:
-    found = [k for k in ID_KEYS if isinstance(entity.get(k), str | int) and not isinstance(entity.get(k), bool)]
+    found = [
+        k for k in ID_KEYS if isinstance(entity.get(k), str | int) and not isinstance(entity.get(k), bool)
+    ]
     named = [k for k in found if k != "id"]
     return (named or found)[:2]
 
@@ -388,7 +435,9 @@ def _unnest(rows: list[dict[str, JSONValue]], path: str) -> tuple[list[dict[str,
     inner records, each carrying its parent's identifying fields."""
     fields = {k for k, v in rows[0].items() if isinstance(v, list) and _is_records_or_one(v)}
     field = next(iter(fields)) if len(fields) == 1 else None
-    if field is None or not all(isinstance(r.get(field), list) and _is_records_or_one(r[field]) for r in rows):
+    if field is None or not all(
+        isinstance(r.get(field), list) and _is_records_or_one(r[field]) for r in rows
+    ):
         return None
     children = [child for r in rows for child in r[field]]
     if all(_is_small_entity(c) for c in children):
@@ -457,7 +506,10 @@ def _collections(
 
 
 def _homogeneous(values: list[JSONValue]) -> bool:
-    kinds = {type(v).__name__ if not isinstance(v, int | float) or isinstance(v, bool) else "number" for v in values}
+    kinds = {
+        type(v).__name__ if not isinstance(v, int | float) or isinstance(v, bool) else "number"
+        for v in values
+    }
     return len(kinds) == 1
 
 
@@ -473,11 +525,13 @@ def _replace(value: JSONValue, keys: tuple[str | int, ...], new: JSONValue) -> J
     return copy
 
 
-def _keep_rows(rows: list[JSONValue], chosen: list[int], path: str, handle: str) -> tuple[list[JSONValue], str]:
+def _keep_rows(
+    rows: list[JSONValue], chosen: list[int], path: str, handle: str
+) -> tuple[list[JSONValue], str]:
     where = path or "the result"
     omitted = len(rows) - len(chosen)
     if isinstance(rows[0], dict) and "#" in rows[0]:  # already numbered by precut
-        note = marker(f"{omitted:,} more rows of {where} omitted (see \"#\")", handle, path or "@")
+        note = marker(f'{omitted:,} more rows of {where} omitted (see "#")', handle, path or "@")
         return [rows[i] for i in chosen], note
     if _head_tail(chosen, len(rows)):
         head = _head_length(chosen)
@@ -485,15 +539,23 @@ def _keep_rows(rows: list[JSONValue], chosen: list[int], path: str, handle: str)
         note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted", handle, rest)
         return [rows[i] for i in chosen], note
     numbered = [{"#": i, **rows[i]} if isinstance(rows[i], dict) else rows[i] for i in chosen]
-    label = 'kept rows numbered by "#"' if isinstance(rows[0], dict) else "kept " + ", ".join(f"#{i}" for i in chosen[:20])
+    label = (
+        'kept rows numbered by "#"'
+        if isinstance(rows[0], dict)
+        else "kept " + ", ".join(f"#{i}" for i in chosen[:20])
+    )
     note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted; {label}", handle, path or "@")
     return numbered, note
 
 
-def _keep_keys(node: dict[str, JSONValue], chosen: list[int], path: str, handle: str) -> tuple[dict[str, JSONValue], str]:
+def _keep_keys(
+    node: dict[str, JSONValue], chosen: list[int], path: str, handle: str
+) -> tuple[dict[str, JSONValue], str]:
     keys = list(node)
     where = path or "the result"
-    note = marker(f"{len(keys) - len(chosen):,} of {len(keys):,} keys of {where} omitted", handle, path or "@")
+    note = marker(
+        f"{len(keys) - len(chosen):,} of {len(keys):,} keys of {where} omitted", handle, path or "@"
+    )
     return {keys[i]: node[keys[i]] for i in chosen}, note
 
 
@@ -539,7 +601,11 @@ def _extremes(items: list[JSONValue]) -> list[int]:
     for key, sample in items[0].items():
         if not isinstance(sample, int | float) or isinstance(sample, bool):
             continue
-        values = [(row.get(key), i) for i, row in enumerate(items) if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)]
+        values = [
+            (row.get(key), i)
+            for i, row in enumerate(items)
+            if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)
+        ]
         if len({v for v, _ in values}) > 2 and not _is_sequence([v for v, _ in values]):
             found.append(max(values, key=lambda pair: (pair[0], -pair[1]))[1])  # first of ties
     return found

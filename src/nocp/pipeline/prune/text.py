@@ -8,6 +8,7 @@ becomes one marker naming the original lines it stands for (`path="lines[120:240
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -65,15 +66,17 @@ class Block:
 
 
 def kind_of(text: str) -> str:
-    """"html", "log", "document" or "lines"."""
+    """ "html", "log", "document" or "lines"."""
     head = text[:4000]
-    if _DOCUMENT_START.match(head) or (head.lstrip()[:1] == "<" and _HTML.search(head) and head.count("<") > 10):
+    if _DOCUMENT_START.match(head) or (
+        head.lstrip()[:1] == "<" and _HTML.search(head) and head.count("<") > 10
+    ):
         return "html"
     lines = [line for line in text.split("\n", 400)[:400] if line.strip()]
     if len(lines) >= 10 and sum(bool(_TIMESTAMP.search(line[:40])) for line in lines) >= 0.5 * len(lines):
         return "log"
     if any(_HEADING.match(line) for line in lines) or any(
-        _RST_UNDERLINE.match(b) and 0 < len(a.strip()) <= len(b.strip()) for a, b in zip(lines, lines[1:], strict=False)
+        _RST_UNDERLINE.match(b) and 0 < len(a.strip()) <= len(b.strip()) for a, b in itertools.pairwise(lines)
     ):
         return "document"
     return "lines"
@@ -104,7 +107,13 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         note = marker(what, ctx.handle, f"lines[{clipped[0]}:{clipped[0] + 1}]")
         payload = Payload("text", text, (*payload.markers, note), True)
     kind = kind_of(text)
-    blocks = log_blocks(lines) if kind == "log" else document_blocks(lines) if kind == "document" else line_blocks(lines)
+    blocks = (
+        log_blocks(lines)
+        if kind == "log"
+        else document_blocks(lines)
+        if kind == "document"
+        else line_blocks(lines)
+    )
     return _fit(payload, blocks, lines, ctx, budget)
 
 
@@ -193,7 +202,12 @@ def _paragraph_end(lines: list[str], start: int) -> int:
         while index < len(lines) and not lines[index].lstrip().startswith(fence.group(1)):
             index += 1
         return min(index + 1, len(lines))
-    while index < len(lines) and lines[index].strip() and not _is_heading(lines, index) and not _FENCE.match(lines[index]):
+    while (
+        index < len(lines)
+        and lines[index].strip()
+        and not _is_heading(lines, index)
+        and not _FENCE.match(lines[index])
+    ):
         index += 1
     return index
 
@@ -220,7 +234,9 @@ def template(line: str) -> str:
 # -- selection -------------------------------------------------------------------------------
 
 
-def _fit(payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget) -> Payload:
+def _fit(
+    payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget
+) -> Payload:
     query = ctx.query
     order = _priority(blocks, query)
     allowance = budget.chars(payload)
@@ -296,7 +312,11 @@ def _is_heading(lines: list[str], index: int) -> bool:
     if _HEADING.match(line):
         return True
     following = lines[index + 1] if index + 1 < len(lines) else ""
-    return bool(line.strip()) and bool(_RST_UNDERLINE.match(following)) and len(following.strip()) >= len(line.strip())
+    return (
+        bool(line.strip())
+        and bool(_RST_UNDERLINE.match(following))
+        and len(following.strip()) >= len(line.strip())
+    )
 
 
 def _group_suffix(members: list[str]) -> str:

@@ -22,9 +22,7 @@ from nocp.sources.python import PythonSource
 __all__ = ["BUILTIN_GROUPS", "Sandbox", "SandboxError", "builtin_sources", "with_roots"]
 
 
-def with_roots(
-    settings: Settings, roots: Sequence[Path] = (), *, cwd: Path | None = None
-) -> Settings:
+def with_roots(settings: Settings, roots: Sequence[Path] = (), *, cwd: Path | None = None) -> Settings:
     """`settings` with the effective sandbox roots filled in: `roots` (from `--root`) when
     given, else the configured ones, else the working directory — absolute, so
     `nocp://config` shows exactly what the tools may read."""

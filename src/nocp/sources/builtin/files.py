@@ -45,16 +45,13 @@ def read_text(fd: int, shown: str, limit: int) -> tuple[str, int, bool]:
     truncated = len(data) > limit
     data = data[:limit]
     if b"\x00" in data:
-        raise SandboxError(
-            f"{shown!r} is a binary file (it holds NUL bytes); only text files are read"
-        )
+        raise SandboxError(f"{shown!r} is a binary file (it holds NUL bytes); only text files are read")
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
         text = decoder.decode(data, final=not truncated)  # a cut multi-byte char is not an error
     except UnicodeDecodeError as exc:
         raise SandboxError(
-            f"{shown!r} is not UTF-8 text (bad byte at offset {exc.start}); "
-            "only text files are read"
+            f"{shown!r} is not UTF-8 text (bad byte at offset {exc.start}); only text files are read"
         ) from None
     return text, max(size, len(data)), truncated
 
@@ -97,9 +94,7 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
             for e in entries
         ]
         if not rows:
-            return f"{path!r} is an empty directory" + (
-                " (after .gitignore)" if not include_ignored else ""
-            )
+            return f"{path!r} is an empty directory" + (" (after .gitignore)" if not include_ignored else "")
         if more:
             return {
                 "entries": rows,
@@ -147,9 +142,7 @@ def _size(entry: Entry, rules: IgnoreRules) -> int:
         return entry.size
     try:
         with os.scandir(entry.path) as it:
-            return sum(
-                1 for e in it if not rules.ignored(Path(e.path), e.is_dir(follow_symlinks=False))
-            )
+            return sum(1 for e in it if not rules.ignored(Path(e.path), e.is_dir(follow_symlinks=False)))
     except OSError:
         return 0
 
@@ -212,9 +205,7 @@ def _rows(lines: list[str], delimiter: str) -> list[dict[str, Any]] | None:
     header = _unique([name.strip() or f"column{i + 1}" for i, name in enumerate(records[0])])
     rows = []
     for record in records[1:]:
-        row: dict[str, Any] = {
-            name: _cell(value) for name, value in zip(header, record, strict=False)
-        }
+        row: dict[str, Any] = {name: _cell(value) for name, value in zip(header, record, strict=False)}
         if len(record) > len(header):
             row["_extra"] = record[len(header) :]
         rows.append(row)

@@ -148,9 +148,7 @@ class _Fetch:
         timeout = httpx.Timeout(self.limits.timeout_s)
         # A fresh client per hop: a TLS connection verified for one host name is never reused
         # for another host that happens to resolve to the same address.
-        async with httpx.AsyncClient(
-            trust_env=False, follow_redirects=False, timeout=timeout
-        ) as client:
+        async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=timeout) as client:
             request = self._request(client, target, address, headers)
             try:
                 response = await client.send(request, stream=True)
@@ -189,9 +187,7 @@ class _Fetch:
         try:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
-            addresses = [
-                ipaddress.ip_address(a.split("%")[0]) for a in await self.resolve(host, port)
-            ]
+            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in await self.resolve(host, port)]
         if not addresses:
             raise HttpFailed(f"host {host!r} resolved to no address")
         for address in addresses:
@@ -258,8 +254,7 @@ def _shape(response: httpx.Response, body: bytes, url: str) -> Any:
     if response.status_code >= 400:
         detail = text if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         raise HttpFailed(
-            f"HTTP {response.status_code} {response.reason_phrase} from {redact_text(url)}: "
-            f"{detail[:1000]}"
+            f"HTTP {response.status_code} {response.reason_phrase} from {redact_text(url)}: {detail[:1000]}"
         )
     return value
 

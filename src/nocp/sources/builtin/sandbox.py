@@ -125,9 +125,7 @@ def require_kind(info: os.stat_result, shown: str, wanted: Sequence[int]) -> Non
     """Refuse anything whose type is not in `wanted` (e.g. devices, FIFOs, sockets)."""
     if stat.S_IFMT(info.st_mode) not in wanted:
         names = " or ".join(_KINDS[w] for w in wanted)
-        raise SandboxError(
-            f"{shown!r} is a {kind_of(info.st_mode)}, not a {names}; it will not be read"
-        )
+        raise SandboxError(f"{shown!r} is a {kind_of(info.st_mode)}, not a {names}; it will not be read")
 
 
 def open_regular(real: Path, shown: str) -> int:

@@ -45,9 +45,7 @@ class _Scan:
 def search_tools(sandbox: Sandbox, limits: SearchSettings) -> list[Callable[..., Any]]:
     """`search_text`, bound to `sandbox` and `limits`."""
 
-    def search_text(
-        pattern: str, path: str = ".", glob: str | None = None, ignore_case: bool = False
-    ) -> Any:
+    def search_text(pattern: str, path: str = ".", glob: str | None = None, ignore_case: bool = False) -> Any:
         """Search text files for a regular expression (Python `re` syntax), like ripgrep: one
         row per matching line with its file (relative to its root), line number and text.
         `path` is a directory (searched recursively) or a file; `glob` limits the files searched
@@ -70,18 +68,14 @@ def search_tools(sandbox: Sandbox, limits: SearchSettings) -> list[Callable[...,
 
 def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     if len(pattern) > MAX_PATTERN_CHARS:
-        raise SandboxError(
-            f"pattern is {len(pattern):,} characters; the limit is {MAX_PATTERN_CHARS:,}"
-        )
+        raise SandboxError(f"pattern is {len(pattern):,} characters; the limit is {MAX_PATTERN_CHARS:,}")
     try:
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:
         raise SandboxError(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
-def _files(
-    base: Path, info: os.stat_result, glob: str | None, rules: IgnoreRules
-) -> Iterator[Path]:
+def _files(base: Path, info: os.stat_result, glob: str | None, rules: IgnoreRules) -> Iterator[Path]:
     if stat.S_ISREG(info.st_mode):
         yield base
         return
@@ -126,14 +120,10 @@ def _search_file(file: Path, regex: re.Pattern[str], sandbox: Sandbox, scan: _Sc
 
 
 def _result(pattern: str, path: str, scan: _Scan) -> Any:
-    skipped = (
-        f", {scan.skipped:,} skipped (binary, too large or unreadable)" if scan.skipped else ""
-    )
+    skipped = f", {scan.skipped:,} skipped (binary, too large or unreadable)" if scan.skipped else ""
     if not scan.rows:
         cut = f"; {scan.stopped}" if scan.stopped else ""
-        return (
-            f"no matches for {pattern!r} in {path!r} ({scan.files:,} files searched{skipped}{cut})"
-        )
+        return f"no matches for {pattern!r} in {path!r} ({scan.files:,} files searched{skipped}{cut})"
     if scan.stopped or scan.over():
         return {
             "matches": scan.rows,

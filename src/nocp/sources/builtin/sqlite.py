@@ -67,16 +67,12 @@ class QueryRefused(SandboxError):
     """The statement would write, attach, load code or change state; query_sqlite only reads."""
 
 
-def authorize(
-    action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
-) -> int:
+def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
     """The SQLite authorizer: allow reading, deny everything else (see the module docstring)."""
     if action in _ALLOWED_ACTIONS:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
-        return (
-            sqlite3.SQLITE_DENY if (arg2 or "").lower() in DENIED_FUNCTIONS else sqlite3.SQLITE_OK
-        )
+        return sqlite3.SQLITE_DENY if (arg2 or "").lower() in DENIED_FUNCTIONS else sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA:
         name = (arg1 or "").lower()
         if name in READ_ONLY_PRAGMAS or (name in QUERY_PRAGMAS and arg2 is None):
@@ -87,9 +83,7 @@ def authorize(
 def sqlite_tools(sandbox: Sandbox, limits: SqliteSettings) -> list[Callable[..., Any]]:
     """`query_sqlite`, bound to `sandbox` and `limits`."""
 
-    def query_sqlite(
-        database: str, sql: str, params: list[Any] | dict[str, Any] | None = None
-    ) -> Any:
+    def query_sqlite(database: str, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
         """Run one read-only SQL statement (SELECT, WITH … SELECT, or a read-only PRAGMA such as
         `PRAGMA table_info(t)`) on a SQLite file inside the sandbox. `params` fills `?` (a list)
         or `:name` (an object) placeholders. Returns rows (one object per row); past the row
@@ -112,9 +106,7 @@ def _check_header(real: Path, shown: str) -> None:
     with open(fd, "rb") as file:
         head = file.read(len(HEADER))
     if head != HEADER and head:
-        raise SandboxError(
-            f"{shown!r} is not a SQLite database (its header is not 'SQLite format 3')"
-        )
+        raise SandboxError(f"{shown!r} is not a SQLite database (its header is not 'SQLite format 3')")
 
 
 def _connect(real: Path, limits: SqliteSettings) -> sqlite3.Connection:
@@ -154,8 +146,7 @@ def _run(
         return {
             "rows": rows,
             "total_rows": total,
-            "note": f"… first {len(rows):,} of {total:,} rows; "
-            "narrow with WHERE or page with LIMIT/OFFSET",
+            "note": f"… first {len(rows):,} of {total:,} rows; narrow with WHERE or page with LIMIT/OFFSET",
         }
     return rows
 
@@ -168,9 +159,7 @@ def _explain(exc: sqlite3.DatabaseError, sql: str, limits: SqliteSettings) -> Sa
             f"extension or changes state, and was refused before running ({message})"
         )
     if "readonly" in message:
-        return QueryRefused(
-            f"query_sqlite only reads: the database is opened read-only ({message})"
-        )
+        return QueryRefused(f"query_sqlite only reads: the database is opened read-only ({message})")
     if "interrupted" in message:
         return SandboxError(f"query stopped after {limits.timeout_s:g} s; narrow it or add a LIMIT")
     return SandboxError(f"SQLite error: {message} (in: {sql[:200]})")
