@@ -78,13 +78,9 @@ class ItemResult:
 
 def load_item(corpus: Path, entry: dict[str, Any]) -> Any:
     """The value a tool would have returned: parsed JSON for JSON files, else the text."""
-    text = (corpus / entry["file"]).read_text(encoding="utf-8")
-    if text.lstrip()[:1] in ("{", "["):
-        try:
-            return json.loads(text)
-        except ValueError:
-            pass
-    return text
+    from nocp.inspect import parse_result
+
+    return parse_result((corpus / entry["file"]).read_text(encoding="utf-8"))
 
 
 def run_item(corpus: Path, entry: dict[str, Any], settings: Settings) -> ItemResult:

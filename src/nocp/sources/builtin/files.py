@@ -202,7 +202,7 @@ def _rows(lines: list[str], delimiter: str) -> list[dict[str, Any]] | None:
         return None
     if not records or not records[0]:
         return None
-    header = _unique([name.strip() or f"column{i + 1}" for i, name in enumerate(records[0])])
+    header = unique_names([name.strip() or f"column{i + 1}" for i, name in enumerate(records[0])])
     rows = []
     for record in records[1:]:
         row: dict[str, Any] = {name: _cell(value) for name, value in zip(header, record, strict=False)}
@@ -212,7 +212,8 @@ def _rows(lines: list[str], delimiter: str) -> list[dict[str, Any]] | None:
     return rows
 
 
-def _unique(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique: a repeated `id` becomes `id_2`, `id_3`…"""
     seen: dict[str, int] = {}
     out = []
     for name in names:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from nocp.config import SqliteSettings
+from nocp.sources.builtin.files import unique_names as _unique
 from nocp.sources.builtin.sandbox import Sandbox, SandboxError, open_regular
 
 HEADER = b"SQLite format 3\x00"
@@ -163,15 +164,6 @@ def _explain(exc: sqlite3.DatabaseError, sql: str, limits: SqliteSettings) -> Sa
     if "interrupted" in message:
         return SandboxError(f"query stopped after {limits.timeout_s:g} s; narrow it or add a LIMIT")
     return SandboxError(f"SQLite error: {message} (in: {sql[:200]})")
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return out
 
 
 def _row(columns: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
