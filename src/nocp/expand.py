@@ -136,12 +136,6 @@ def _slice(items: list[str], match: re.Match[str]) -> list[str]:
     return items[start:end]
 
 
-def describe(original: Payload) -> dict[str, Any]:
-    """A short description of a stored original (for errors and listings)."""
-    if original.kind == "text":
-        return {"kind": "text", "lines": original.text.count("\n") + 1}
-    return {"kind": "json", "type": type(original.value).__name__}
-
 
 EXPAND_TOOL = ToolDefinition(
     name="nocp_expand",

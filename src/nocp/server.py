@@ -250,7 +250,7 @@ class NocpServer:
             _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
             return self._error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
         if optimized.handle and optimized.original is not None:
-            self.handles.put(optimized.handle, tool, optimized.original)
+            self.handles.put(optimized.handle, tool, optimized.original, optimized.original_text)
         self.stats.record(
             CallRecord(
                 tool=tool,

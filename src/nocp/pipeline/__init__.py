@@ -96,6 +96,7 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
         tuple(reports),
         handle=ctx.handle if kept else None,
         original=original if kept else None,
+        original_text=serialised if kept else None,
         distillation=ctx.distilled[-1] if ctx.distilled else None,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 from nocp.config import Settings
@@ -157,6 +157,8 @@ class Optimized:
     """Set when something was omitted: the original is retrievable under this handle."""
     original: Payload | None = None
     """The original (normalized) payload to store under `handle`."""
+    original_text: str | None = None
+    """`original` as the runner serialised it for its handle (so the store need not again)."""
     distillation: Distillation | None = None
     """What distillation did, when it was tried."""
 
@@ -164,7 +166,3 @@ class Optimized:
     def saved_tokens(self) -> int:
         """raw_tokens − tokens (negative would mean nocp made things worse)."""
         return self.raw_tokens - self.tokens
-
-    def with_text(self, text: str, tokens: int) -> Optimized:
-        """A copy whose text (and token count) were changed after the pipeline."""
-        return replace(self, text=text, tokens=tokens)

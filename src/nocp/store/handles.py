@@ -14,6 +14,7 @@ import sqlite_utils
 
 from nocp.config import OutputsSettings
 from nocp.errors import NocpError
+from nocp.pipeline import serialise
 from nocp.pipeline.model import Payload
 
 _DAY = 86_400.0
@@ -30,9 +31,13 @@ class HandleStore:
         self.db = db
         self.settings = settings
 
-    def put(self, handle: str, tool: str, original: Payload) -> None:
-        """Store (or refresh) an original, then evict what is too old or over the size cap."""
-        data = zlib.compress(_serialise(original).encode("utf-8", "surrogatepass"), 6)
+    def put(self, handle: str, tool: str, original: Payload, text: str | None = None) -> None:
+        """Store (or refresh) an original, then evict what is too old or over the size cap.
+
+        `text` is the original already serialised (compact JSON or the text), when known.
+        """
+        text = serialise(original) if text is None else text
+        data = zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
         self.db.execute(
             "INSERT OR REPLACE INTO outputs (handle, created_at, tool, kind, size, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -75,9 +80,3 @@ class HandleStore:
 
     def _cutoff(self) -> float:
         return time.time() - self.settings.retention_days * _DAY
-
-
-def _serialise(original: Payload) -> str:
-    if original.kind == "text":
-        return original.text
-    return json.dumps(original.value, ensure_ascii=False, separators=(",", ":"))

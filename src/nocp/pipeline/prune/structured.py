@@ -559,12 +559,6 @@ def _keep_keys(
     return {keys[i]: node[keys[i]] for i in chosen}, note
 
 
-def choose_indexes(texts: list[str], items: list[JSONValue], keep: int, query: str) -> list[int]:
-    """Which `keep` of the items to keep, in original order (see `_choose`)."""
-    relevant = relevance.top(texts, query, len(items)) if query else []
-    return _choose(len(items), keep, relevant, _extremes(items))
-
-
 def _choose(count: int, keep: int, relevant: list[int], extremes: list[int]) -> list[int]:
     """Up to half of them the most relevant to the query, then the first item, then the item
     holding the largest value of each numeric column, then the other relevant ones, then the

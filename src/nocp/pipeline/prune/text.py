@@ -297,11 +297,8 @@ def _gaps(lines: list[str], shown: set[int], start: int, end: int) -> list[str]:
     missing = [i for i in range(start, end) if i not in shown and lines[i].strip()]
     if not missing:
         return [""] if end > start and not any(i in shown for i in range(start, end)) else []
-    return [_gap(missing[0], missing[-1] + 1, "")]
+    return [f"[… lines[{missing[0]}:{missing[-1] + 1}]]"]
 
-
-def _gap(start: int, end: int, handle: str) -> str:
-    return f"[… lines[{start}:{end}]]"
 
 
 # -- details ---------------------------------------------------------------------------------
