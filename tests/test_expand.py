@@ -127,6 +127,7 @@ async def test_expired_originals_are_gone_with_a_clear_error(db_path: Path) -> N
     app = server(db_path, outputs={"retention_days": 1})
     async with Client(app.mcp_server) as client:
         handle = handle_of(text_of(await client.call_tool("users", {})))
+        await app.after.settled()  # the original is stored right after the reply
         app.stats.db.execute("UPDATE outputs SET created_at = ?", [time.time() - 2 * 86_400])
         expired = await client.call_tool("nocp_expand", {"handle": handle})
     assert expired.is_error and "unknown or expired" in text_of(expired)

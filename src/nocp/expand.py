@@ -136,7 +136,6 @@ def _slice(items: list[str], match: re.Match[str]) -> list[str]:
     return items[start:end]
 
 
-
 EXPAND_TOOL = ToolDefinition(
     name="nocp_expand",
     description=(

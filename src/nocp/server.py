@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -18,16 +21,17 @@ from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import ToolsListChanged
 
 from nocp import resources
+from nocp.after_reply import AfterReply
 from nocp.config import Settings
 from nocp.errors import ResultError
 from nocp.expand import ExpandSource
 from nocp.logs import get_logger
-from nocp.pipeline import CallContext, Optimized, run_pipeline
+from nocp.pipeline import CallContext, Optimized, reduce_result, settle
 from nocp.pipeline.distill import Distiller
 from nocp.pipeline.distill.sampling import client_sampler
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
-from nocp.sources.mcp_results import rebuild, text_blocks
+from nocp.sources.mcp_results import WireResult
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.sources.upstream import UpstreamError, UpstreamHub, forward_progress
 from nocp.store.cache import DistillCache, ResultCache, database_file, result_key
@@ -86,6 +90,7 @@ class NocpServer:
         self.distill_cache = DistillCache(db_file) if db_file else None
         self.results = ResultCache(db_file) if db_file else None
         self.upstreams = upstreams
+        self.after = AfterReply()
         self._sources = [
             *sources,
             *(upstreams.sources if upstreams else ()),
@@ -128,13 +133,15 @@ class NocpServer:
 
     @asynccontextmanager
     async def _lifespan(self, _: Server[Any]) -> AsyncIterator[dict[str, Any]]:
-        """Start the upstream servers with the server, stop them after it."""
-        if self.upstreams is None:
-            yield {}
-            return
-        async with self.upstreams.running(on_change=self._tools_changed):
-            self._tools = _index(self._sources)
-            yield {}
+        """Start the upstream servers with the server, stop them after it; before stopping,
+        finish the accounting of the last calls."""
+        async with self.after.running():
+            if self.upstreams is None:
+                yield {}
+                return
+            async with self.upstreams.running(on_change=self._tools_changed):
+                self._tools = _index(self._sources)
+                yield {}
 
     async def _tools_changed(self) -> None:
         self._tools = _index(self._sources)
@@ -169,38 +176,40 @@ class NocpServer:
         entry = self._tools.get(params.name)
         if entry is None:
             names = ", ".join(self._tools) or "none"
-            return self._error(params.name, f"unknown tool {params.name!r}; tools: {names}", start)
+            return await self._error(params.name, f"unknown tool {params.name!r}; tools: {names}", start)
         focus = arguments.pop("focus", None) if entry.adds_focus else arguments.get("focus")
         if focus is not None and not isinstance(focus, str):
-            return self._error(params.name, "`focus` must be a string (or left out)", start)
+            return await self._error(params.name, "`focus` must be a string (or left out)", start)
         key = result_key(params.name, params.arguments or {})
-        if self.settings.cache_ttl_for(params.name) > 0 and not isinstance(entry.source, ExpandSource):
-            cached = self._cached(params.name, key, start)
+        if isinstance(entry.source, ExpandSource):
+            await self.after.settled()  # the original may still be on its way to the store
+        elif self.settings.cache_ttl_for(params.name) > 0:
+            await self.after.settled()
+            cached = await self._cached(params.name, key, start)
             if cached is not None:
                 return cached
         try:
             with forward_progress(ctx.session.report_progress):
                 raw = await self._run_tool(entry, arguments)
         except _ToolFailed as failed:
-            return self._error(params.name, str(failed), start)
+            return await self._error(params.name, str(failed), start)
         if isinstance(entry.source, ExpandSource):
-            return self._expanded(params.name, raw, start)
-        if isinstance(raw, types.CallToolResult):  # an upstream's: optimise its text blocks only
-            blocks = text_blocks(raw)
+            return await self._expanded(params.name, raw, start)
+        if isinstance(raw, WireResult):  # an upstream's: optimise its text blocks only
             sent = await self._optimise(
                 params.name,
-                blocks,
+                raw.text_blocks(),
                 focus,
                 arguments,
                 start,
-                is_error=bool(raw.is_error),
+                is_error=raw.is_error,
                 session=ctx.session,
-                cacheable=len(blocks) == len(raw.content),  # text only
+                cacheable=raw.text_only,
             )
-            return sent if sent.is_error else rebuild(raw, "".join(_texts(sent)))
+            return sent if sent.is_error else raw.rebuild("".join(_texts(sent)))
         return await self._optimise(params.name, raw, focus, arguments, start, session=ctx.session)
 
-    def _cached(self, tool: str, key: str, start: float) -> types.CallToolResult | None:
+    async def _cached(self, tool: str, key: str, start: float) -> types.CallToolResult | None:
         """The result cache's answer for `key` within the tool's TTL (`cache_ttl_s`), if any."""
         ttl = self.settings.cache_ttl_for(tool)
         hit = self.results.get(key, ttl) if self.results is not None and ttl > 0 else None
@@ -208,7 +217,7 @@ class NocpServer:
             return None
         text, fmt, raw_tokens, sent_tokens, handle = hit
         ms = (time.perf_counter() - start) * 1000
-        self.stats.record(CallRecord(tool, raw_tokens, sent_tokens, fmt, ms, handle=handle, cache_hit=True))
+        await self._record(CallRecord(tool, raw_tokens, sent_tokens, fmt, ms, handle=handle, cache_hit=True))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     async def _run_tool(self, entry: _Entry, arguments: dict[str, Any]) -> Any:
@@ -243,12 +252,27 @@ class NocpServer:
             tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session)
         )
         try:
-            optimized: Optimized = await anyio.to_thread.run_sync(run_pipeline, raw, ctx)
+            reduced: Optimized = await anyio.to_thread.run_sync(reduce_result, raw, ctx)
         except ResultError as exc:
-            return self._error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
+            return await self._error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
         except Exception as exc:  # a bug in nocp must not take the server down
             _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
-            return self._error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
+            return await self._error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
+        ms = (time.perf_counter() - start) * 1000
+        cache_key = None
+        if self.results is not None and cacheable and not is_error and self.settings.cache_ttl_for(tool) > 0:
+            cache_key = result_key(tool, {**arguments, **({"focus": focus} if focus is not None else {})})
+        account = functools.partial(
+            self._account, tool, reduced, ms, _now(), is_error=is_error, cache_key=cache_key
+        )
+        await self.after.defer(account)
+        return types.CallToolResult(content=[types.TextContent(type="text", text=reduced.text)])
+
+    async def _account(
+        self, tool: str, reduced: Optimized, ms: float, ts: str, *, is_error: bool, cache_key: str | None
+    ) -> None:
+        """After the reply: count what only the stats need, store the original, record."""
+        optimized = await anyio.to_thread.run_sync(settle, reduced, self.counter)
         if optimized.handle and optimized.original is not None:
             self.handles.put(optimized.handle, tool, optimized.original, optimized.original_text)
         self.stats.record(
@@ -257,18 +281,26 @@ class NocpServer:
                 raw_tokens=optimized.raw_tokens,
                 sent_tokens=optimized.tokens,
                 format=optimized.format,
-                total_ms=(time.perf_counter() - start) * 1000,
+                total_ms=ms,
                 stages=optimized.stages,
                 handle=optimized.handle,
                 is_error=is_error,
+                ts=ts,
                 distillation=optimized.distillation,
             )
         )
-        if self.results is not None and cacheable and not is_error and self.settings.cache_ttl_for(tool) > 0:
-            key = result_key(tool, {**arguments, **({"focus": focus} if focus is not None else {})})
+        if cache_key is not None and self.results is not None:
             tokens = (optimized.raw_tokens, optimized.tokens)
-            self.results.put(key, tool, optimized.text, optimized.format, tokens, optimized.handle)
-        return types.CallToolResult(content=[types.TextContent(type="text", text=optimized.text)])
+            self.results.put(cache_key, tool, optimized.text, optimized.format, tokens, optimized.handle)
+
+    async def _record(self, record: CallRecord) -> None:
+        """Record a call after its reply, in call order with the pipeline's records."""
+        record = dataclasses.replace(record, ts=record.ts or _now())
+
+        async def write() -> None:
+            self.stats.record(record)
+
+        await self.after.defer(write)
 
     def _distiller(self, session: Any) -> Distiller | None:
         """This call's distill hook (None when `[distill] enabled` is off)."""
@@ -277,16 +309,16 @@ class NocpServer:
         sampler = client_sampler(session) if self.settings.distill.model == "sampling" else None
         return Distiller(self.settings.distill, self.distill_cache, sampler)
 
-    def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
+    async def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
         """An expansion is sent as it is: it was encoded and paged, never pruned."""
         tokens = self.counter.count(text)
-        self.stats.record(CallRecord(tool, tokens, tokens, "text", (time.perf_counter() - start) * 1000))
+        await self._record(CallRecord(tool, tokens, tokens, "text", (time.perf_counter() - start) * 1000))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
-    def _error(self, tool: str, message: str, start: float) -> types.CallToolResult:
+    async def _error(self, tool: str, message: str, start: float) -> types.CallToolResult:
         text = f"Error: {message}"
         tokens = self.counter.count(text)
-        self.stats.record(
+        await self._record(
             CallRecord(
                 tool=tool,
                 raw_tokens=tokens,
@@ -320,6 +352,7 @@ class NocpServer:
         self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
+        await self.after.settled()  # the stats and outputs of the calls just answered
         if self.upstreams is not None and not uri.startswith("nocp://"):
             proxied = await self.upstreams.read_resource(uri)
             if proxied is not None:
@@ -397,6 +430,10 @@ _UPSTREAMS_RESOURCE = types.Resource(
     description="The upstream MCP servers: transport, state, tool count, last error, restarts.",
     mime_type="application/json",
 )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _version() -> str:

@@ -18,12 +18,20 @@ from nocp.errors import ResultError
 from nocp.logs import get_logger
 from nocp.pipeline.distill import Distiller, distill
 from nocp.pipeline.encode import encode, to_compact_json
-from nocp.pipeline.model import CallContext, Optimized, Payload, Stage, StageReport, StageResult
+from nocp.pipeline.model import (
+    CallContext,
+    Optimized,
+    Payload,
+    Stage,
+    StageReport,
+    StageResult,
+    Uncounted,
+)
 from nocp.pipeline.normalize import normalize, sdk_default_texts
 from nocp.pipeline.prune import prune
 from nocp.pipeline.tokens import TokenCounter
 
-__all__ = ["STAGES", "CallContext", "Optimized", "optimize", "run_pipeline"]
+__all__ = ["STAGES", "CallContext", "Optimized", "optimize", "reduce_result", "run_pipeline", "settle"]
 
 STAGES: tuple[tuple[str, Stage], ...] = (("prune", prune), ("distill", distill))
 
@@ -63,23 +71,30 @@ def optimize(
 
 
 def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
-    """The pipeline proper, with a ready call context (the server builds one per call)."""
+    """The pipeline proper, with a ready call context; every count in the result is exact."""
+    return settle(reduce_result(raw, ctx), ctx.counter)
+
+
+def reduce_result(raw: Any, ctx: CallContext) -> Optimized:
+    """The pipeline without the counts only the accounting needs, so a reply can go first:
+    `raw_tokens` and the normalize report's tokens are 0 until `settle` counts them.
+
+    Raises:
+        ResultError: the value cannot be sent at all (circular, too deep, not UTF-8).
+    """
     start = time.perf_counter()
-    raw_texts = sdk_default_texts(raw)
-    raw_tokens = ctx.counter.count_all(raw_texts)
-    raw_chars = sum(len(text) for text in raw_texts)
     original = normalize(raw)
     serialised = serialise(original)
     ctx = dataclasses.replace(ctx, handle=handle_for(serialised))
     if ctx.distiller is None and ctx.settings.distill.enabled:
         ctx = dataclasses.replace(ctx, distiller=Distiller(ctx.settings.distill))
     payload = original
-    tokens, note = _normalized_tokens(serialised, raw_chars, raw_tokens, ctx.counter)
-    reports = [StageReport("normalize", tokens, _ms_since(start), f"{payload.kind}{note}")]
+    reports = [StageReport("normalize", 0, _ms_since(start), payload.kind)]
+    tokens: int | None = None
     for name, stage in STAGES:
         start = time.perf_counter()
         result = _run_stage(name, stage, payload, ctx)
-        if result.payload is not payload:
+        if result.payload is not payload or tokens is None:
             tokens = measure(result.payload, ctx.counter)
         payload = result.payload
         reports.append(StageReport(name, tokens, _ms_since(start), result.note))
@@ -91,14 +106,33 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
     return Optimized(
         encoded.text,
         encoded.format,
-        raw_tokens,
+        0,
         encoded.tokens,
         tuple(reports),
         handle=ctx.handle if kept else None,
         original=original if kept else None,
         original_text=serialised if kept else None,
         distillation=ctx.distilled[-1] if ctx.distilled else None,
+        uncounted=Uncounted(raw, serialised),
     )
+
+
+def settle(optimized: Optimized, counter: TokenCounter) -> Optimized:
+    """`optimized` with the counts `reduce_result` left out: the raw tokens (the text blocks
+    the MCP SDK would have sent) and the tokens after normalize."""
+    pending = optimized.uncounted
+    if pending is None:
+        return optimized
+    start = time.perf_counter()
+    raw_texts = sdk_default_texts(pending.raw)
+    raw_tokens = counter.count_all(raw_texts)
+    raw_chars = sum(len(text) for text in raw_texts)
+    tokens, note = _normalized_tokens(pending.normalized, raw_chars, raw_tokens, counter)
+    first, *rest = optimized.stages
+    normalized = dataclasses.replace(
+        first, tokens=tokens, ms=first.ms + _ms_since(start), note=first.note + note
+    )
+    return dataclasses.replace(optimized, raw_tokens=raw_tokens, stages=(normalized, *rest), uncounted=None)
 
 
 def measure(payload: Payload, counter: TokenCounter) -> int:

@@ -136,6 +136,15 @@ Stage: TypeAlias = Callable[[Payload, CallContext], StageResult]
 
 
 @dataclass(frozen=True, slots=True)
+class Uncounted:
+    """What the accounting still has to count for one call: the tool's raw result (for the
+    tokens the SDK would have sent) and the normalized text."""
+
+    raw: Any
+    normalized: str
+
+
+@dataclass(frozen=True, slots=True)
 class Optimized:
     """The result of `nocp.optimize`: the text to send and how it was obtained.
 
@@ -161,6 +170,9 @@ class Optimized:
     """`original` as the runner serialised it for its handle (so the store need not again)."""
     distillation: Distillation | None = None
     """What distillation did, when it was tried."""
+    uncounted: Uncounted | None = None
+    """Set by `reduce_result`: `raw_tokens` and the normalize report's tokens are 0 until
+    `settle` counts them (after the reply; only the accounting needs them)."""
 
     @property
     def saved_tokens(self) -> int:

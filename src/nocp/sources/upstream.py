@@ -32,6 +32,7 @@ from nocp.config import Settings
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import ToolDefinition
+from nocp.sources.mcp_results import RAW_RESULT, WireResult
 from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream_stdio import StdioProcess, describe_exit
 
@@ -127,7 +128,7 @@ class Upstream:
                 )
             await self._start_locked()
 
-    async def call(self, tool: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+    async def call(self, tool: str, arguments: Mapping[str, Any]) -> WireResult:
         """Call `tool` (its upstream name), restarting the upstream first if it is down.
 
         The first restart is immediate; after consecutive failures, calls within the backoff
@@ -141,11 +142,12 @@ class Upstream:
         client = self._client
         if client is None:
             raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
+        keep = self.settings.structured_content == "keep"
         try:
-            result = await client.call_tool(tool, dict(arguments), progress_callback=_progress.get())
+            result = await _call(client, tool, arguments, keep_structure=keep)
         except MCPError as exc:
             raise await self._call_failed(exc) from None
-        except RuntimeError as exc:  # the SDK's output-schema check on the upstream's result
+        except (RuntimeError, ValueError) as exc:  # not a tool result, or invalid structure
             raise UpstreamError(f"upstream {self.name!r} sent an invalid result: {exc}") from None
         self._failures = 0
         return result
@@ -366,6 +368,26 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+async def _call(
+    client: Client, tool: str, arguments: Mapping[str, Any], *, keep_structure: bool
+) -> WireResult:
+    """One tools/call on the lean path: the SDK checks the result against the protocol once,
+    then it is read without building a second full model (and without the output-schema
+    check when nocp drops the structure anyway); a kept structure is still checked.
+
+    Raises:
+        MCPError: the upstream answered with an error, or the connection closed.
+        ValueError: the answer is not a plain tool result.
+        RuntimeError: a kept `structuredContent` does not match the tool's output schema.
+    """
+    request = types.CallToolRequest(params=types.CallToolRequestParams(name=tool, arguments=dict(arguments)))
+    raw = await client.session.send_request(request, RAW_RESULT, progress_callback=_progress.get())
+    result = WireResult.parse(raw, keep_structure=keep_structure)
+    if keep_structure and not result.is_error:
+        await client.session.validate_tool_result(tool, result.for_schema_check())
+    return result
+
+
 async def _list_tools(client: Client) -> list[types.Tool]:
     tools: list[types.Tool] = []
     cursor: str | None = None
@@ -445,13 +467,10 @@ class UpstreamSource:
             )
         return definitions
 
-    async def call(self, name: str, arguments: Mapping[str, Any]) -> types.CallToolResult:
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> WireResult:
         """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
         upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
-        result = await self.upstream.call(upstream_name, arguments)
-        if self.upstream.settings.structured_content == "drop":
-            result = result.model_copy(update={"structured_content": None})
-        return result
+        return await self.upstream.call(upstream_name, arguments)
 
 
 class UpstreamHub:

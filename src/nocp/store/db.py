@@ -7,6 +7,7 @@ ones at the end of `MIGRATIONS`; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,7 +119,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 10000")
-        db.enable_wal()
+        _enable_wal(db)
         db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
         migrate(db)
     except (OSError, sqlite3.Error) as exc:
@@ -127,6 +128,20 @@ def open_database(path: Path) -> sqlite_utils.Database:
             "(set NOCP_DB or [stats] db to a writable file)"
         ) from exc
     return db
+
+
+def _enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
+    """Switch to WAL. Two processes creating the same file at once can get "database is
+    locked" here at once — SQLite does not wait on the busy timeout for a journal-mode
+    change — so the switch is retried for up to ~5 s."""
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -300,7 +300,6 @@ def _gaps(lines: list[str], shown: set[int], start: int, end: int) -> list[str]:
     return [f"[… lines[{missing[0]}:{missing[-1] + 1}]]"]
 
 
-
 # -- details ---------------------------------------------------------------------------------
 
 
