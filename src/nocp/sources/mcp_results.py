@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
-from pydantic import TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from nocp.pipeline.normalize import TextBlocks
 
-RAW_RESULT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-"""A result as the SDK delivers it after its protocol check, before any model is built."""
+class RawResult(BaseModel):
+    """A result as the SDK delivers it after its protocol check: every field kept as plain
+    JSON (`model_extra`), no model built per content block."""
+
+    model_config = ConfigDict(extra="allow")
 
 _CONTENT_BLOCK: TypeAdapter[types.ContentBlock] = TypeAdapter(types.ContentBlock)
 

@@ -32,7 +32,7 @@ from nocp.config import Settings
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import ToolDefinition
-from nocp.sources.mcp_results import RAW_RESULT, WireResult
+from nocp.sources.mcp_results import RawResult, WireResult
 from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream_stdio import StdioProcess, describe_exit
 
@@ -381,8 +381,8 @@ async def _call(
         RuntimeError: a kept `structuredContent` does not match the tool's output schema.
     """
     request = types.CallToolRequest(params=types.CallToolRequestParams(name=tool, arguments=dict(arguments)))
-    raw = await client.session.send_request(request, RAW_RESULT, progress_callback=_progress.get())
-    result = WireResult.parse(raw, keep_structure=keep_structure)
+    raw = await client.session.send_request(request, RawResult, progress_callback=_progress.get())
+    result = WireResult.parse(raw.model_extra or {}, keep_structure=keep_structure)
     if keep_structure and not result.is_error:
         await client.session.validate_tool_result(tool, result.for_schema_check())
     return result
