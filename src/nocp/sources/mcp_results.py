@@ -18,11 +18,13 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from nocp.pipeline.normalize import TextBlocks
 
+
 class RawResult(BaseModel):
     """A result as the SDK delivers it after its protocol check: every field kept as plain
     JSON (`model_extra`), no model built per content block."""
 
     model_config = ConfigDict(extra="allow")
+
 
 _CONTENT_BLOCK: TypeAdapter[types.ContentBlock] = TypeAdapter(types.ContentBlock)
 
