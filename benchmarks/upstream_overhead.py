@@ -33,7 +33,7 @@ def _text(result: Any) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)
 
 
-async def _measure(params: StdioServerParameters, tool: str, calls: int) -> dict[str, Any]:
+async def _measure(params: StdioServerParameters, tool: str, calls: int, pause_s: float) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     async with Client(params, cache=None) as client:
         for label, args in CASES.items():
@@ -41,6 +41,7 @@ async def _measure(params: StdioServerParameters, tool: str, calls: int) -> dict
                 await client.call_tool(tool, args)
             times = []
             for _ in range(calls):
+                await anyio.sleep(pause_s)  # the agent reading the last result
                 start = time.perf_counter()
                 result = await client.call_tool(tool, args)
                 times.append((time.perf_counter() - start) * 1000)
@@ -54,7 +55,7 @@ async def _measure(params: StdioServerParameters, tool: str, calls: int) -> dict
     return rows
 
 
-async def main(calls: int) -> None:
+async def main(calls: int, pause_ms: float) -> None:
     use_bundled_bpe_files()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "NOCP_DB": str(Path(tmp) / "bench.db")}
@@ -64,10 +65,10 @@ async def main(calls: int) -> None:
             args=["-m", "nocp", "wrap", "--name", "bench", "--", sys.executable, UPSTREAM],
             env=env,
         )
-        straight = await _measure(direct, "records", calls)
-        through = await _measure(proxied, "records", calls)
+        straight = await _measure(direct, "records", calls, pause_ms / 1000)
+        through = await _measure(proxied, "records", calls, pause_ms / 1000)
     counter = TokenCounter()
-    print(f"median of {calls} calls each (ms, end to end at the client)\n")
+    print(f"median of {calls} calls each, {pause_ms:g} ms apart (ms, end to end at the client)\n")
     print(
         "| result | direct ms | via nocp ms | ratio | direct result bytes | via nocp bytes "
         "| direct text tokens | via nocp tokens |"
@@ -85,4 +86,11 @@ async def main(calls: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=25)
-    anyio.run(main, parser.parse_args().calls)
+    parser.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0,
+        help="time between calls, as an agent reads a result before its next call (default 0: back to back)",
+    )
+    args = parser.parse_args()
+    anyio.run(main, args.calls, args.pause_ms)

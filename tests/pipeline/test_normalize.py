@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 
 from nocp.errors import ResultError
 from nocp.pipeline.model import Payload
-from nocp.pipeline.normalize import normalize, sdk_default_texts, to_json_value
+from nocp.pipeline.normalize import TextBlocks, normalize, sdk_default_texts, to_json_value
 from tests.pipeline.samples import USER, Address, Order
 
 pytestmark = pytest.mark.anyio
@@ -137,3 +137,19 @@ async def test_sdk_default_texts_equal_what_the_sdk_sends(case: str) -> None:
     received = [block.text for block in result.content if block.type == "text"]
     assert len(received) == len(result.content)
     assert sdk_default_texts(value) == received
+
+
+def test_blocks_of_one_json_value_each_become_one_array() -> None:
+    blocks = TextBlocks(['{"id": 1}', " [1, 2] ", '{"nested": {"a": [true, null]}}'])
+    assert normalize(blocks) == Payload("json", [{"id": 1}, [1, 2], {"nested": {"a": [True, None]}}])
+
+
+def test_a_block_holding_two_values_is_not_split_into_rows() -> None:
+    # Joined with commas these parse as three items; the block count says they are not.
+    blocks = TextBlocks(['{"a": 1},{"b": 2}', '{"c": 3}'])
+    assert normalize(blocks) == Payload("text", '{"a": 1},{"b": 2}\n{"c": 3}')
+
+
+def test_blocks_with_nan_take_the_careful_path() -> None:
+    blocks = TextBlocks(['{"x": NaN}', '{"x": 1}'])
+    assert normalize(blocks) == Payload("json", [{"x": "NaN"}, {"x": 1}])

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import toon_format
 
-from nocp.pipeline.model import CallContext, Format, JSONValue, Payload
+from nocp.pipeline.model import CallContext, Format, JSONValue, LastEncoding, Payload
 from nocp.pipeline.tokens import TokenCounter
 
 
@@ -58,7 +59,7 @@ def encode(payload: Payload, ctx: CallContext, tokens: int | None = None) -> Enc
             return Encoded(payload.text, "text", tokens, {"text": tokens})
         body = _text(payload.text, ctx.counter)
     else:
-        body = choose(payload.value, ctx.counter)
+        body = choose(payload.value, ctx.counter, ctx.last_encoding)
     return with_markers(body, payload.markers, ctx.counter)
 
 
@@ -70,8 +71,15 @@ def with_markers(body: Encoded, markers: tuple[str, ...], counter: TokenCounter)
     return Encoded(text, body.format, counter.count(text), body.candidates)
 
 
-def choose(value: JSONValue, counter: TokenCounter) -> Encoded:
-    """The cheapest faithful serialisation of a JSON value."""
+def choose(value: JSONValue, counter: TokenCounter, last: LastEncoding | None = None) -> Encoded:
+    """The cheapest faithful serialisation of a JSON value (reused from `last` when it was
+    the last value encoded in this call)."""
+    if last is not None:
+        if last.encoded is not None and last.value is value:
+            return cast(Encoded, last.encoded)
+        encoded = choose(value, counter)
+        last.value, last.encoded = value, encoded
+        return encoded
     if isinstance(value, str):
         return _text(value, counter)
     candidates: list[tuple[int, int, Format, str]] = []

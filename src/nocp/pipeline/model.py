@@ -80,6 +80,16 @@ DistillHook: TypeAlias = Callable[["Payload", "CallContext", int], "Payload | No
 payload, or None to let the lossy steps cut it."""
 
 
+@dataclass(slots=True)
+class LastEncoding:
+    """One call's last encoded JSON value and its encoding (`encode.choose` result): the
+    budget check before the final encode usually asks about the very value then sent.
+    Pipeline values are never changed in place, so the same object means the same value."""
+
+    value: Any = None
+    encoded: Any = None
+
+
 @dataclass(frozen=True, slots=True)
 class CallContext:
     """What a stage may know about the call besides the payload."""
@@ -95,6 +105,8 @@ class CallContext:
     """Summarises text still over budget after the lossless steps (None: prune only)."""
     distilled: list[Distillation] = field(default_factory=list)
     """What the distiller did during this call (filled in by it, read by the distill stage)."""
+    last_encoding: LastEncoding = field(default_factory=lambda: LastEncoding())
+    """The last JSON value of this call that was encoded, so it is not encoded twice."""
 
     @property
     def budget(self) -> int:

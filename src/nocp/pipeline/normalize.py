@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 import pydantic_core
@@ -61,6 +61,9 @@ def normalize(raw: Any) -> Payload:
 def _normalize_blocks(blocks: TextBlocks) -> Payload:
     if len(blocks) == 1:
         return normalize(blocks[0])
+    fast = _parse_blocks_at_once(blocks)
+    if fast is not None:
+        return Payload("json", fast)
     parsed = [_parse_json_container(block) for block in blocks]
     if blocks and all(value is not None for value in parsed):
         return Payload("json", to_json_value(parsed))
@@ -200,6 +203,30 @@ def _decode_utf8(data: bytes, path: str) -> str:
             f"result holds {len(data):,} bytes at {path} that are not valid UTF-8 "
             f"(first bad byte at offset {exc.start}); return str, or base64-encode binary data"
         ) from None
+
+
+def _parse_blocks_at_once(blocks: TextBlocks) -> list[JSONValue] | None:
+    """Blocks that each hold one JSON object or array, parsed in one pass as one array.
+
+    Each block must start and end like a container, and the array must have one item per
+    block — so every block is exactly one value. NaN/Infinity and very deep nesting return
+    None (the careful path converts them).
+    """
+    for block in blocks:
+        text = block.strip()
+        if text[:1] not in ("{", "[") or text[-1:] not in ("}", "]"):
+            return None
+    try:
+        items = json.loads(f"[{','.join(blocks)}]", parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
+    if len(items) != len(blocks) or _deeper_than(items, MAX_DEPTH):
+        return None
+    return cast(list[JSONValue], items)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _parse_json_container(text: str) -> Any | None:

@@ -24,7 +24,7 @@ def prune(payload: Payload, ctx: CallContext) -> StageResult:
         >>> prune(Payload("json", {"a": 1, "b": None}), ctx).payload.value
         {'a': 1}
     """
-    budget = Budget(ctx.budget, ctx.counter)
+    budget = Budget(ctx.budget, ctx.counter, ctx.last_encoding)
     notes = []
     if payload.kind == "json" and budget.clearly_over(payload):
         cut = precut(payload, ctx, budget)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nocp.pipeline.encode import choose, to_compact_json
-from nocp.pipeline.model import JSONValue, Payload
+from nocp.pipeline.model import JSONValue, LastEncoding, Payload
 from nocp.pipeline.tokens import TokenCounter
 
 _MAX_CHARS_PER_TOKEN = 12
@@ -14,14 +14,19 @@ times longer than the budget is over it without counting."""
 class Budget:
     """The token budget of one response, and the counts to check it."""
 
-    def __init__(self, limit: int, counter: TokenCounter) -> None:
+    def __init__(self, limit: int, counter: TokenCounter, last: LastEncoding | None = None) -> None:
         self.limit = limit
         self.counter = counter
+        self.last = last
 
     def tokens(self, payload: Payload) -> int:
         """Tokens of what would be sent for `payload` (cheapest encoding plus its markers)."""
         body = _text(payload.value) if payload.kind == "text" else None
-        tokens = self.counter.count(body) if body is not None else choose(payload.value, self.counter).tokens
+        tokens = (
+            self.counter.count(body)
+            if body is not None
+            else choose(payload.value, self.counter, self.last).tokens
+        )
         return tokens + sum(self.counter.count(m) + 1 for m in payload.markers)
 
     def over(self, payload: Payload) -> bool:
