@@ -15,10 +15,11 @@ from typing import Any
 import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
-from mcp.server.lowlevel import Server
+from mcp.server.lowlevel import NotificationOptions, Server
+from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
-from mcp.shared.subscriptions import ToolsListChanged
+from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ServerEvent, ToolsListChanged
 
 from nocp import resources
 from nocp.after_reply import AfterReply
@@ -33,7 +34,7 @@ from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import WireResult
 from nocp.sources.python import PythonSource, load_tool_modules
-from nocp.sources.upstream import UpstreamError, UpstreamHub, forward_progress
+from nocp.sources.upstream import UpstreamError, UpstreamHub, UpstreamSource, exposed_name, forward_progress
 from nocp.store.cache import DistillCache, ResultCache, database_file, result_key
 from nocp.store.db import open_database
 from nocp.store.handles import HandleStore
@@ -97,9 +98,9 @@ class NocpServer:
             ExpandSource(self.handles, settings),
         ]
         self._tools = _index(self._sources)
-        self._session: Any = None  # the client's session, to announce tool-list changes
+        self._session: Any = None  # the client's session, to announce list changes
         self._events = InMemorySubscriptionBus()  # … and to 2026-07-28 clients' listen streams
-        self.mcp_server: Server[Any] = Server(
+        self.mcp_server: _SdkServer = _SdkServer(
             "nocp",
             version=_version(),
             instructions=INSTRUCTIONS,
@@ -113,6 +114,7 @@ class NocpServer:
             on_get_prompt=self._get_prompt,
             on_subscriptions_listen=ListenHandler(self._events),
         )
+        self.mcp_server.announces_changes = upstreams is not None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NocpServer:
@@ -139,18 +141,23 @@ class NocpServer:
             if self.upstreams is None:
                 yield {}
                 return
-            async with self.upstreams.running(on_change=self._tools_changed):
+            async with self.upstreams.running(on_change=self._upstream_changed):
                 self._tools = _index(self._sources)
+                self.mcp_server.set_instructions(_instructions(self.upstreams))
                 yield {}
 
-    async def _tools_changed(self) -> None:
-        self._tools = _index(self._sources)
-        await self._events.publish(ToolsListChanged())
-        if self._session is not None:
+    async def _upstream_changed(self, event: ServerEvent) -> None:
+        """Re-announce an upstream's list change to the client: on its 2026-07-28 listen
+        streams and, for older clients, as a notification."""
+        if isinstance(event, ToolsListChanged):
+            self._tools = _index(self._sources)
+        await self._events.publish(event)
+        notification = _LIST_CHANGED.get(type(event))
+        if self._session is not None and notification is not None:
             try:
-                await self._session.send_tool_list_changed()
-            except Exception as exc:  # the client may be gone; the next tools/list is right anyway
-                _log.info("could not announce the tool-list change", error=repr(exc))
+                await self._session.send_notification(notification())
+            except Exception as exc:  # the client may be gone; its next list is right anyway
+                _log.info("could not announce the list change", change=repr(event), error=repr(exc))
 
     async def serve_stdio(self) -> None:
         """Serve MCP over stdin/stdout until the client disconnects."""
@@ -334,6 +341,7 @@ class NocpServer:
     async def _list_resources(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
+        self._session = ctx.session
         listed = resources.list_resources()
         if self.upstreams is not None:
             listed.append(_UPSTREAMS_RESOURCE)
@@ -375,6 +383,7 @@ class NocpServer:
     async def _list_prompts(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
+        self._session = ctx.session
         prompts = await self.upstreams.list_prompts() if self.upstreams is not None else []
         return types.ListPromptsResult(prompts=prompts)
 
@@ -387,6 +396,66 @@ class NocpServer:
             return await self.upstreams.get_prompt(params.name, params.arguments)
         except UpstreamError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+
+class _SdkServer(Server[Any]):
+    """The SDK server, whose instructions may still change until the client asks for them.
+
+    `initialize` (clients before 2026-07-28) is answered from the options handed to `run`,
+    built by its caller (`serve_stdio`, or `mcp.Client` in memory) before `run` enters the
+    lifespan — where the upstreams start and their instructions become known. So the options
+    handed out are kept and `set_instructions` updates them too; `server/discover`
+    (2026-07-28) reads `instructions` when asked. One connection at a time, as nocp serves.
+    """
+
+    announces_changes = False
+    """Advertise `listChanged` for tools, resources and prompts (with upstreams, they change)."""
+    _options: InitializationOptions | None = None
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        """The SDK's options, with `listChanged` when `announces_changes`; kept for updates."""
+        if notification_options is None and self.announces_changes:
+            notification_options = NotificationOptions(
+                prompts_changed=True, resources_changed=True, tools_changed=True
+            )
+        self._options = super().create_initialization_options(
+            notification_options, experimental_capabilities, extensions
+        )
+        return self._options
+
+    def set_instructions(self, text: str) -> None:
+        """Answer `initialize` and `server/discover` with `text` from now on."""
+        self.instructions = text
+        if self._options is not None:
+            self._options.instructions = text
+
+
+_LIST_CHANGED: dict[type[ServerEvent], type[types.ServerNotification]] = {
+    ToolsListChanged: types.ToolListChangedNotification,
+    ResourcesListChanged: types.ResourceListChangedNotification,
+    PromptsListChanged: types.PromptListChangedNotification,
+}
+"""The notification that tells a client before 2026-07-28 of each list change."""
+
+
+def _instructions(upstreams: UpstreamHub | None) -> str:
+    """nocp's instructions, then each running upstream's after a line naming its tools."""
+    sections = [INSTRUCTIONS]
+    for source in upstreams.sources if upstreams is not None else ():
+        text = (source.upstream.instructions or "").strip()
+        if source.upstream.state == "running" and text:
+            sections.append(_headed(source, text) if source.prefix else text)
+    return "\n\n".join(sections)
+
+
+def _headed(source: UpstreamSource, text: str) -> str:
+    prefix = exposed_name(source.prefix, "")
+    return f"Tools named {prefix}* come from the upstream server {source.upstream.name!r}:\n{text}"
 
 
 class _ToolFailed(Exception):

@@ -46,6 +46,7 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
         tools = {t.name: t for t in (await client.list_tools()).tools if t.name != "nocp_expand"}
     assert sorted(tools) == snapshot(
         [
+            "t__add_note",
             "t__crash",
             "t__fail",
             "t__forecast",
@@ -137,7 +138,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
         down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
     )
     assert not again.is_error and text_of(again) != first_pid
-    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 11
+    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 12
 
 
 async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -> None:
@@ -150,7 +151,7 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
         names = [t.name for t in (await client.list_tools()).tools if t.name != "nocp_expand"]
         ok = await client.call_tool("t__records", {"n": 1})
         rows = await status(client)
-    assert all(name.startswith("t__") for name in names) and len(names) == 11
+    assert all(name.startswith("t__") for name in names) and len(names) == 12
     assert not ok.is_error
     assert rows["t"]["state"] == "running"
     assert rows["dies"]["state"] == "failed"

@@ -16,7 +16,7 @@ import pytest
 from mcp import Client
 
 from nocp.config import Settings
-from nocp.server import NocpServer
+from nocp.server import INSTRUCTIONS, NocpServer
 from tests.conftest import text_of
 
 pytestmark = pytest.mark.anyio
@@ -176,7 +176,7 @@ async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_drain, process.stderr, stderr)
                 rpc = _JsonRpc(process)
-                await rpc(
+                initialized = await rpc(
                     {
                         "jsonrpc": "2.0",
                         "id": 1,
@@ -200,7 +200,10 @@ async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr
                 )
                 await process.stdin.aclose()
                 await process.wait()
-    assert listed is not None and called is not None
+    assert initialized is not None and listed is not None and called is not None
+    answer = initialized["result"]
+    assert answer["instructions"] == f"{INSTRUCTIONS}\n\nCall records before log_text.\nNever call crash."
+    assert answer["capabilities"]["tools"] == {"listChanged": True}  # upstream changes are announced
     names = [t["name"] for t in listed["result"]["tools"]]
     assert "shout" in names and "records" in names  # one wrapped server: no prefix
     assert called["result"]["content"] == [{"type": "text", "text": "MARKER-42"}]

@@ -1,6 +1,7 @@
 """A real upstream MCP server for the tests, written with the SDK (run as a subprocess).
 
 python upstream_server.py            # stdio
+python upstream_server.py --legacy   # stdio, the 2025 handshake era only (like older SDKs)
 python upstream_server.py --http N   # streamable HTTP on 127.0.0.1:N/mcp
 """
 
@@ -15,7 +16,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ImageContent, TextContent
 from pydantic import BaseModel
 
-server = MCPServer("test-upstream")
+INSTRUCTIONS = "Call records before log_text.\nNever call crash."
+
+server = MCPServer("test-upstream", instructions=INSTRUCTIONS)
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 
@@ -100,6 +103,18 @@ async def grow(ctx: Context) -> str:
     return "grown"
 
 
+@server.tool()
+async def add_note(ctx: Context) -> str:
+    """Adds the resource notes://added and the prompt `summarise`, and announces both changes."""
+    server.resource("notes://added", name="added")(lambda: "added later")
+    server.prompt(name="summarise")(lambda: "Summarise.")
+    await ctx.notify_resources_changed()  # 2026-07-28 clients: their listen stream
+    await ctx.notify_prompts_changed()
+    await ctx.session.send_resource_list_changed()  # older clients: notifications
+    await ctx.session.send_prompt_list_changed()
+    return f"added ({ctx.session.protocol_version})"
+
+
 @server.resource("notes://today", name="today", description="Today's notes.")
 def today() -> str:
     return "buy milk"
@@ -121,10 +136,23 @@ def forecast(city: str) -> Forecast:
     return Forecast(city=city, days=[{"day": float(d), "temp": 20.5 + d} for d in range(3)])
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--http":
-        import anyio
+async def serve_legacy() -> None:
+    """Serve stdio in the handshake era only: no `server/discover`, no listen streams."""
+    from mcp.server.runner import serve_loop
+    from mcp.server.stdio import stdio_server
 
+    lowlevel = server._lowlevel_server
+    options = lowlevel.create_initialization_options()
+    async with stdio_server() as (read, write), lowlevel.lifespan(lowlevel) as state:
+        await serve_loop(lowlevel, read, write, lifespan_state=state, init_options=options)
+
+
+if __name__ == "__main__":
+    import anyio
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
         anyio.run(lambda: server.run_streamable_http_async(port=int(sys.argv[2])))
+    elif sys.argv[1:] == ["--legacy"]:
+        anyio.run(serve_legacy)
     else:
         server.run()

@@ -26,6 +26,14 @@ from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client
 from mcp.shared.dispatcher import ProgressFnT as Progress
 from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import (
+    SUBSCRIPTION_ID_META_KEY,
+    PromptsListChanged,
+    ResourcesListChanged,
+    ServerEvent,
+    ToolsListChanged,
+    event_from_wire,
+)
 from mcp_types import CONNECTION_CLOSED
 
 from nocp.config import Settings
@@ -37,7 +45,8 @@ from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream_stdio import StdioProcess, describe_exit
 
 State = Literal["stopped", "starting", "running", "failed", "exited"]
-OnChange = Callable[[], Awaitable[None]]
+OnChange = Callable[[ServerEvent], Awaitable[None]]
+"""Told when an upstream's tools (already relisted), resources or prompts changed."""
 
 
 _progress: ContextVar[Progress | None] = ContextVar("nocp_upstream_progress", default=None)
@@ -80,6 +89,7 @@ class Upstream:
         self.shared = shared or UpstreamsSettings()
         self.state: State = "stopped"
         self.tools: list[types.Tool] = []
+        self.instructions: str | None = None  # from its `initialize` (or `server/discover`)
         self.last_error: str | None = None
         self.restarts = 0
         self._starts = 0
@@ -95,7 +105,7 @@ class Upstream:
         self._down_recorded = False
 
     def attach(self, tg: TaskGroup, on_change: OnChange | None) -> None:
-        """Run connections in `tg` (the hub's) and report tool changes to `on_change`."""
+        """Run connections in `tg` (the hub's) and report list changes to `on_change`."""
         self._tg, self._on_change = tg, on_change
 
     def status(self) -> dict[str, Any]:
@@ -173,7 +183,7 @@ class Upstream:
             raise UpstreamError(f"upstream {self.name!r} failed to start: {self.last_error}") from None
         _log.info("upstream started", upstream=self.name, tools=len(self.tools))
         if [t.name for t in self.tools] != before and self._starts > 1:
-            await self._changed()
+            await self._changed(ToolsListChanged())
 
     async def _run(self, *, task_status: TaskStatus[None]) -> None:
         """Own one connection for its whole life (anyio scopes must close in their task).
@@ -190,6 +200,7 @@ class Upstream:
             try:
                 async with Client(transport, cache=None, message_handler=self._on_message) as client:
                     self.tools = await _list_tools(client)
+                    self.instructions = client.instructions
                     self._client, self.state = client, "running"
                     scope.deadline = math.inf
                     started = True
@@ -261,25 +272,31 @@ class Upstream:
         )
 
     async def _on_message(self, message: Any) -> None:
-        if isinstance(message, types.ToolListChangedNotification) and self._tg is not None:
-            # Not inline: the handler runs in the connection's receive loop, which must stay
-            # free to deliver the answer to our tools/list.
-            self._tg.start_soon(self._relist)
+        event = _list_change(message)
+        if event is not None:
+            self._announce(event)
         elif isinstance(message, Exception):
             _log.warning("upstream transport error", upstream=self.name, error=repr(message))
 
     async def _listen(self, client: Client) -> None:
-        """Follow the upstream's tool-list changes (2026-07-28 servers announce them only to
-        a `subscriptions/listen` stream; older ones send a notification, see `_on_message`)."""
-        from mcp.shared.subscriptions import ToolsListChanged
-
+        """Follow the upstream's list changes (2026-07-28 servers announce them only to a
+        `subscriptions/listen` stream; older ones send notifications, see `_on_message`)."""
         try:
-            async with client.listen(tools_list_changed=True) as subscription:
+            async with client.listen(
+                tools_list_changed=True, resources_list_changed=True, prompts_list_changed=True
+            ) as subscription:
                 async for event in subscription:
-                    if isinstance(event, ToolsListChanged) and self._tg is not None:
-                        self._tg.start_soon(self._relist)
+                    self._announce(event)
         except Exception as exc:  # older protocol, or the upstream does not offer it
-            _log.debug("no tool-list subscription", upstream=self.name, error=repr(exc))
+            _log.debug("no list-change subscription", upstream=self.name, error=repr(exc))
+
+    def _announce(self, event: ServerEvent) -> None:
+        # Not inline: the caller is the connection's receive loop, which must stay free to
+        # deliver the answer to our tools/list.
+        if self._tg is not None and isinstance(event, ToolsListChanged):
+            self._tg.start_soon(self._relist)
+        elif self._tg is not None and isinstance(event, ResourcesListChanged | PromptsListChanged):
+            self._tg.start_soon(self._changed, event)
 
     async def _relist(self) -> None:
         client = self._client
@@ -290,11 +307,11 @@ class Upstream:
         except MCPError as exc:
             _log.warning("upstream tools/list failed", upstream=self.name, error=str(exc))
             return
-        await self._changed()
+        await self._changed(ToolsListChanged())
 
-    async def _changed(self) -> None:
+    async def _changed(self, event: ServerEvent) -> None:
         if self._on_change is not None:
-            await self._on_change()
+            await self._on_change(event)
 
     def offers(self, capability: str) -> bool:
         """True when connected and the upstream declared `capability` ("resources", "prompts")."""
@@ -346,6 +363,14 @@ async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[An
         streamable_http_client(url, http_client=http) as streams,
     ):
         yield streams
+
+
+def _list_change(message: Any) -> ServerEvent | None:
+    """The list change a notification announces (not on a listen stream: `_listen` has those)."""
+    params = getattr(message, "params", None)
+    if params is not None and SUBSCRIPTION_ID_META_KEY in (params.meta or {}):
+        return None
+    return event_from_wire(getattr(message, "method", ""), None)
 
 
 def _explain_start(upstream: Upstream, exc: Exception) -> str:
