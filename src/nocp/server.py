@@ -34,7 +34,8 @@ from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import WireResult
 from nocp.sources.python import PythonSource, load_tool_modules
-from nocp.sources.upstream import UpstreamError, UpstreamHub, UpstreamSource, exposed_name, forward_progress
+from nocp.sources.upstream import UpstreamError, forward_progress
+from nocp.sources.upstream_hub import UpstreamHub, UpstreamSource, exposed_name
 from nocp.store.cache import DistillCache, ResultCache, database_file, result_key
 from nocp.store.db import open_database
 from nocp.store.handles import HandleStore

@@ -87,7 +87,7 @@ def test_wrap_settings_one_unprefixed_upstream() -> None:
 
 
 def test_exposed_names_are_safe_for_clients() -> None:
-    from nocp.sources.upstream import exposed_name
+    from nocp.sources.upstream_hub import exposed_name
 
     assert exposed_name("git__", "git_log") == "git__git_log"
     assert exposed_name("my server.v2__", "read") == "my_server_v2__read"

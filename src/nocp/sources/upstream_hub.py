@@ -1,0 +1,220 @@
+"""Every configured upstream server (`UpstreamHub`) and the tools, resources and prompts they
+expose through nocp (`UpstreamSource`, `NAME__tool` names made safe for clients)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.shared.exceptions import MCPError
+
+from nocp.config import Settings
+from nocp.errors import UpstreamError
+from nocp.logs import get_logger
+from nocp.sources.base import ToolDefinition
+from nocp.sources.mcp_results import WireResult
+from nocp.sources.upstream import LIST_PAGE_CAP, OnChange, Upstream
+
+__all__ = ["UpstreamHub", "UpstreamSource", "exposed_name"]
+
+_log = get_logger(__name__)
+
+
+async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
+    """Every item of a paginated list request to one upstream ([] when it fails)."""
+    items: list[Any] = []
+    cursor: str | None = None
+    try:
+        client = await upstream.client()
+        for _ in range(LIST_PAGE_CAP):
+            page = await getattr(client, method)(cursor=cursor)
+            items.extend(getattr(page, field))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    except (MCPError, UpstreamError) as exc:
+        _log.warning("upstream list failed", upstream=upstream.name, method=method, error=str(exc))
+    return items
+
+
+MAX_TOOL_NAME = 64
+"""Clients reject longer tool names (Anthropic's API: `^[a-zA-Z0-9_-]{1,64}$`)."""
+
+_NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def exposed_name(prefix: str, tool: str) -> str:
+    """`prefix + tool`, made safe for clients: other characters become `_`, and a name over
+    64 characters is cut to 55 plus `_` and 8 hex digits of its hash (stable, distinct).
+
+    Example:
+        >>> exposed_name("my server__", "read")
+        'my_server__read'
+    """
+    name = _NAME_UNSAFE.sub("_", prefix + tool)
+    if len(name) <= MAX_TOOL_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_TOOL_NAME - 9]}_{digest}"
+
+
+class UpstreamSource:
+    """The tools of one upstream, under their exposed names (`Source` contract)."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+        self.prefix = upstream.settings.tool_prefix(upstream.name, upstream.shared.separator)
+        self._upstream_names: dict[str, str] = {}
+
+    def tools(self) -> list[ToolDefinition]:
+        """The upstream's tools as last listed (none before it started)."""
+        keep = self.upstream.settings.structured_content == "keep"
+        definitions = []
+        for tool in self.upstream.tools:
+            name = exposed_name(self.prefix, tool.name)
+            self._upstream_names[name] = tool.name
+            annotations = tool.annotations.model_dump(exclude_none=True) if tool.annotations else {}
+            definitions.append(
+                ToolDefinition(
+                    name=name,
+                    description=tool.description or "",
+                    input_schema=dict(tool.input_schema),
+                    timeout_s=self.upstream.settings.call_timeout_s,
+                    annotations=annotations,
+                    output_schema=dict(tool.output_schema) if keep and tool.output_schema else None,
+                    title=tool.title,
+                )
+            )
+        return definitions
+
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> WireResult:
+        """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
+        upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
+        return await self.upstream.call(upstream_name, arguments)
+
+
+class UpstreamHub:
+    """Every configured upstream, started with the server and stopped after it.
+
+    Example:
+        >>> hub = UpstreamHub.from_settings(settings)
+        >>> async with hub.running(on_change=reindex): ...
+    """
+
+    def __init__(self, upstreams: list[Upstream]) -> None:
+        self.upstreams = upstreams
+        self.sources = [UpstreamSource(u) for u in upstreams]
+        self._lazy_started = False
+        self._resource_owner: dict[str, Upstream] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UpstreamHub:
+        """One `Upstream` per enabled `[upstream.NAME]` (and `mcp_servers` entry)."""
+        return cls(
+            [
+                Upstream(name, upstream, settings.upstreams)
+                for name, upstream in settings.upstream.items()
+                if not upstream.disabled
+            ]
+        )
+
+    @asynccontextmanager
+    async def running(self, on_change: OnChange | None = None) -> AsyncIterator[None]:
+        """Start the eager upstreams (concurrently; failures are recorded, not raised)."""
+        async with anyio.create_task_group() as tg:
+            for upstream in self.upstreams:
+                upstream.attach(tg, on_change)
+            await self._start_all(u for u in self.upstreams if u.settings.start == "eager")
+            try:
+                yield
+            finally:
+                for upstream in self.upstreams:
+                    await upstream.stop()
+
+    async def start_lazy(self) -> bool:
+        """Start the lazy upstreams once (on the first tools/list); True if any started."""
+        if self._lazy_started:
+            return False
+        self._lazy_started = True
+        lazy = [u for u in self.upstreams if u.settings.start == "lazy" and u.state == "stopped"]
+        await self._start_all(lazy)
+        return bool(lazy)
+
+    def status(self) -> list[dict[str, Any]]:
+        """`nocp://upstreams`: one row per upstream."""
+        return [u.status() for u in self.upstreams]
+
+    def _serving(self, capability: str) -> list[Upstream]:
+        return [u for u in self.upstreams if u.offers(capability)]
+
+    async def list_resources(self) -> list[types.Resource]:
+        """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
+        listed: list[types.Resource] = []
+        for upstream in self._serving("resources"):
+            for resource in await _pages(upstream, "list_resources", "resources"):
+                self._resource_owner[resource.uri] = upstream
+                name = f"{upstream.name}{upstream.shared.separator}{resource.name}"
+                listed.append(resource.model_copy(update={"name": name}))
+        return listed
+
+    async def list_resource_templates(self) -> list[types.ResourceTemplate]:
+        """The running upstreams' resource templates, named `NAME__name`."""
+        listed: list[types.ResourceTemplate] = []
+        for upstream in self._serving("resources"):
+            for template in await _pages(upstream, "list_resource_templates", "resource_templates"):
+                name = f"{upstream.name}{upstream.shared.separator}{template.name}"
+                listed.append(template.model_copy(update={"name": name}))
+        return listed
+
+    async def read_resource(self, uri: str) -> types.ReadResourceResult | None:
+        """Read `uri` from the upstream that listed it (else the first that has it); None: none."""
+        owner = self._resource_owner.get(uri)
+        candidates = [owner] if owner else self._serving("resources")
+        for upstream in candidates:
+            try:
+                return await (await upstream.client()).read_resource(uri)
+            except (MCPError, UpstreamError) as exc:  # not this upstream's, or it is down
+                _log.info("upstream resource read failed", upstream=upstream.name, error=str(exc))
+        return None
+
+    async def list_prompts(self) -> list[types.Prompt]:
+        """The running upstreams' prompts, named `NAME__prompt`."""
+        listed: list[types.Prompt] = []
+        for upstream in self._serving("prompts"):
+            for prompt in await _pages(upstream, "list_prompts", "prompts"):
+                name = f"{upstream.name}{upstream.shared.separator}{prompt.name}"
+                listed.append(prompt.model_copy(update={"name": name}))
+        return listed
+
+    async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
+        """Get prompt `NAME__prompt` from upstream NAME.
+
+        Raises:
+            UpstreamError: no upstream has that name, or it cannot serve the prompt.
+        """
+        for upstream in self.upstreams:
+            prefix = f"{upstream.name}{upstream.shared.separator}"
+            if name.startswith(prefix):
+                client = await upstream.client()
+                try:
+                    return await client.get_prompt(name.removeprefix(prefix), arguments)
+                except MCPError as exc:
+                    raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
+        names = ", ".join(u.name for u in self.upstreams)
+        raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
+
+    async def _start_all(self, upstreams: Any) -> None:
+        async with anyio.create_task_group() as starting:
+            for upstream in upstreams:
+                starting.start_soon(_start_quietly, upstream)
+
+
+async def _start_quietly(upstream: Upstream) -> None:
+    # The failure is recorded in its state, last_error and the log; the others keep serving.
+    with suppress(UpstreamError):
+        await upstream.start()
