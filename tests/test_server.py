@@ -258,3 +258,23 @@ async def test_stats_survive_a_restart(make_server, connect) -> None:
     async with connect(make_server(list_users)) as client:
         stats = json.loads(text_of(await client.read_resource("nocp://stats")))
     assert stats["calls"] == 1
+
+
+async def test_calls_answered_just_before_the_client_leaves_are_still_recorded(
+    make_server, connect, db_path
+) -> None:
+    # Accounting runs after each reply; leaving at once must not lose it.
+    server = make_server(list_users)
+    async with connect(server) as client:
+        for limit in (400, 3):
+            await client.call_tool("list_users", {"team": "a", "limit": limit})
+    from nocp.store.db import open_database
+    from nocp.store.stats import StatsStore
+
+    stats = StatsStore(open_database(db_path))  # a fresh connection: what is on disk
+    rows = stats.db.execute("SELECT raw_tokens, sent_tokens, handle FROM calls ORDER BY id").fetchall()
+    assert len(rows) == 2
+    big, small = rows
+    assert big[0] > 5 * big[1] and big[2] is not None  # counted after the reply, original stored
+    assert stats.db.execute("SELECT count(*) FROM outputs WHERE handle = ?", [big[2]]).fetchone()[0] == 1
+    assert small[0] > 0 and small[2] is None

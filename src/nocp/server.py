@@ -6,11 +6,11 @@ import dataclasses
 import functools
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import mcp_types as types
@@ -30,6 +30,7 @@ from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, reduce_result, settle
 from nocp.pipeline.distill import Distiller
 from nocp.pipeline.distill.sampling import client_sampler
+from nocp.pipeline.normalize import TextBlocks
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import WireResult
@@ -59,6 +60,7 @@ RESOURCE_NOT_FOUND = -32002
 UPSTREAMS_URI = "nocp://upstreams"
 
 _log = get_logger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class NocpServer:
         self.results = ResultCache(db_file) if db_file else None
         self.upstreams = upstreams
         self.after = AfterReply()
+        self._warm = False
         self._sources = [
             *sources,
             *(upstreams.sources if upstreams else ()),
@@ -174,7 +177,13 @@ class NocpServer:
         self._session = ctx.session
         if self.upstreams is not None and await self.upstreams.start_lazy():
             self._tools = _index(self._sources)
+        if not self._warm:
+            self._warm = True  # load the tokenizer (≈0.5 s) after this reply, not in the first call
+            await self.after.defer(self._warm_up)
         return types.ListToolsResult(tools=[_advertise(e) for e in self._tools.values()])
+
+    async def _warm_up(self) -> None:
+        await anyio.to_thread.run_sync(self.counter.count, "warm up")
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
@@ -260,7 +269,8 @@ class NocpServer:
             tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session)
         )
         try:
-            reduced: Optimized = await anyio.to_thread.run_sync(reduce_result, raw, ctx)
+            small = ctx.distiller is None and _small(raw)  # a distiller may wait on a model
+            reduced: Optimized = await _off_loop(small, reduce_result, raw, ctx)
         except ResultError as exc:
             return await self._error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
         except Exception as exc:  # a bug in nocp must not take the server down
@@ -280,7 +290,8 @@ class NocpServer:
         self, tool: str, reduced: Optimized, ms: float, ts: str, *, is_error: bool, cache_key: str | None
     ) -> None:
         """After the reply: count what only the stats need, store the original, record."""
-        optimized = await anyio.to_thread.run_sync(settle, reduced, self.counter)
+        raw = reduced.uncounted.raw if reduced.uncounted is not None else None
+        optimized = await _off_loop(_small(raw), settle, reduced, self.counter)
         if optimized.handle and optimized.original is not None:
             self.handles.put(optimized.handle, tool, optimized.original, optimized.original_text)
         self.stats.record(
@@ -500,6 +511,23 @@ _UPSTREAMS_RESOURCE = types.Resource(
     description="The upstream MCP servers: transport, state, tool count, last error, restarts.",
     mime_type="application/json",
 )
+
+
+INLINE_CHARS = 16_000
+"""Results up to this size are processed on the event loop: under a millisecond of work,
+less than handing it to a worker thread and back costs."""
+
+
+async def _off_loop(inline: bool, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a worker thread, or on the event loop when `inline`."""
+    return work(*args) if inline else await anyio.to_thread.run_sync(work, *args)
+
+
+def _small(raw: Any) -> bool:
+    """True for text known to be at most `INLINE_CHARS` (other values: size unknown)."""
+    if isinstance(raw, str):
+        return len(raw) <= INLINE_CHARS
+    return isinstance(raw, TextBlocks) and sum(len(text) for text in raw) <= INLINE_CHARS
 
 
 def _now() -> str:
