@@ -8,8 +8,9 @@ as an agent does while it reads a result (nocp's accounting runs after its reply
 
     .venv/bin/python benchmarks/upstream_overhead.py [--calls 25] [--pause-ms 0]
 
-Cases: `records` with a ≈1 KB result and a ≈200 KB result (the test upstream's user records,
-one pretty-printed JSON block per record, as the SDK sends a list).
+Cases (`CASES`): the test upstream's `records` with a ≈1 KB and a ≈200 KB result (user records,
+one pretty-printed JSON block per record, as the SDK sends a list), and `log_text` with a
+≈200 KB plain-text log.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from nocp.pipeline.tokens import TokenCounter, use_bundled_bpe_files
 
 UPSTREAM = str(Path(__file__).resolve().parents[1] / "tests" / "sources" / "upstream_server.py")
 PASSTHROUGH = str(Path(__file__).resolve().parent / "passthrough_proxy.py")
-CASES = {"≈1 KB": {"n": 12}, "≈200 KB": {"n": 2250}}
+CASES: dict[str, tuple[str, dict[str, int]]] = {
+    "≈1 KB records": ("records", {"n": 12}),
+    "≈200 KB records": ("records", {"n": 2250}),
+    "≈200 KB log text": ("log_text", {"lines": 15000}),
+}
+"""Label → (tool, arguments). `records` is typed (the SDK adds an output schema and a copy of
+the data as structuredContent); `log_text` returns one plain string."""
 
 
 def _text(result: Any) -> str:
@@ -39,14 +46,14 @@ def _text(result: Any) -> str:
 
 
 async def _measure(
-    sides: dict[str, StdioServerParameters], tool: str, calls: int, pause_s: float
+    sides: dict[str, StdioServerParameters], calls: int, pause_s: float
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Per (side, case): median ms, result bytes and text. The sides take turns call by call,
     so a busy moment on the machine weighs on all of them alike."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     async with AsyncExitStack() as stack:
         clients = {name: await stack.enter_async_context(Client(p, cache=None)) for name, p in sides.items()}
-        for label, args in CASES.items():
+        for label, (tool, args) in CASES.items():
             times: dict[str, list[float]] = {name: [] for name in clients}
             for client in clients.values():
                 for _ in range(3):  # warm-up: imports, caches, first-call costs
@@ -80,7 +87,7 @@ async def main(calls: int, pause_ms: float) -> None:
                 env=env,
             ),
         }
-        rows = await _measure(sides, "records", calls, pause_ms / 1000)
+        rows = await _measure(sides, calls, pause_ms / 1000)
     counter = TokenCounter()
     print(f"median of {calls} calls each, {pause_ms:g} ms apart (ms, end to end at the client)\n")
     print(

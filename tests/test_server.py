@@ -278,3 +278,15 @@ async def test_calls_answered_just_before_the_client_leaves_are_still_recorded(
     assert big[0] > 5 * big[1] and big[2] is not None  # counted after the reply, original stored
     assert stats.db.execute("SELECT count(*) FROM outputs WHERE handle = ?", [big[2]]).fetchone()[0] == 1
     assert small[0] > 0 and small[2] is None
+
+
+async def test_error_texts_are_stored_without_secrets(make_server, connect) -> None:
+    server = make_server(explode)
+    async with connect(server) as client:
+        await client.call_tool(
+            "explode", {"message": "GET https://bob:hunter2@api.example.com?api_key=sk-abc123 failed"}
+        )
+        recent = json.loads(text_of(await client.read_resource("nocp://calls/recent")))
+    stored = recent[0]["error"]
+    assert "explode" in stored and "api.example.com" in stored
+    assert "hunter2" not in stored and "sk-abc123" not in stored

@@ -32,6 +32,7 @@ from nocp.pipeline.distill import Distiller
 from nocp.pipeline.distill.sampling import client_sampler
 from nocp.pipeline.normalize import TextBlocks
 from nocp.pipeline.tokens import TokenCounter
+from nocp.redact import redact_text
 from nocp.sources.base import Source, ToolArgumentError, ToolDefinition
 from nocp.sources.mcp_results import WireResult
 from nocp.sources.python import PythonSource, load_tool_modules
@@ -345,7 +346,7 @@ class NocpServer:
                 format="text",
                 total_ms=(time.perf_counter() - start) * 1000,
                 is_error=True,
-                error=message,
+                error=redact_text(message),  # nocp://calls/recent shows it
             )
         )
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
