@@ -127,7 +127,10 @@ def settle(optimized: Optimized, counter: TokenCounter) -> Optimized:
     raw_texts = sdk_default_texts(pending.raw)
     raw_tokens = counter.count_all(raw_texts)
     raw_chars = sum(len(text) for text in raw_texts)
-    tokens, note = _normalized_tokens(pending.normalized, raw_chars, raw_tokens, counter)
+    if raw_texts == [pending.normalized]:  # text that normalize left as it was
+        tokens, note = raw_tokens, ""
+    else:
+        tokens, note = _normalized_tokens(pending.normalized, raw_chars, raw_tokens, counter)
     first, *rest = optimized.stages
     normalized = dataclasses.replace(
         first, tokens=tokens, ms=first.ms + _ms_since(start), note=first.note + note
