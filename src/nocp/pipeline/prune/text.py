@@ -8,6 +8,7 @@ becomes one marker naming the original lines it stands for (`path="lines[120:240
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections import Counter
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from nocp.pipeline.model import CallContext, Payload
 from nocp.pipeline.prune import relevance
 from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.lines import SAME_LINES, LineMap, line_origins, split_lines
+from nocp.pipeline.prune.lossless import clean_text
 from nocp.pipeline.prune.markers import marker
 
 TextStep = Callable[[Payload, CallContext, Budget], Payload]
@@ -86,38 +89,67 @@ def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """HTML becomes readable Markdown (scripts, styles and navigation dropped), title first."""
     if kind_of(payload.text) != "html":
         return payload
-    from nocp.htmltext import html_to_markdown
-
     source = payload.text
-    body = html_to_markdown(source)
-    head = _html_head(source)
-    text = "\n".join([*head, "", body.strip()]) if head else body.strip()
+    text = page_text(source)
     note = marker(f"HTML converted to text ({len(source):,} → {len(text):,} chars)", ctx.handle)
     return Payload("text", text, (*payload.markers, note), True)
 
 
-def prune_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
-    """Keep the blocks that matter most, within budget, in their original order."""
+def page_text(html: str) -> str:
+    """An HTML page as the agent reads it: its metadata, then its content as Markdown."""
+    from nocp.htmltext import html_to_markdown
+
+    body = html_to_markdown(html).strip()
+    head = _html_head(html)
+    return "\n".join([*head, "", body]) if head else body
+
+
+def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMap = SAME_LINES) -> Payload:
+    """Keep the blocks that matter most, within budget, in their original order.
+
+    `lines` says which lines of the stored original the lines of `payload` are, for markers.
+    """
     text = payload.text
     original = text.split("\n")
-    lines = [_clip(line) for line in original]
     clipped = [i for i, line in enumerate(original) if len(line) > _SCAN]
     if clipped:
         what = f"{len(clipped):,} long line{'s' if len(clipped) > 1 else ''} cut to {_SCAN:,} characters"
-        note = marker(what, ctx.handle, f"lines[{clipped[0]}:{clipped[0] + 1}]")
+        note = marker(what, ctx.handle, lines.path(clipped[0], clipped[0] + 1))
         payload = Payload("text", text, (*payload.markers, note), True)
+    clipped_lines = [_clip(line) for line in original]
     kind = kind_of(text)
     blocks = (
-        log_blocks(lines)
+        log_blocks(clipped_lines)
         if kind == "log"
-        else document_blocks(lines)
+        else document_blocks(clipped_lines)
         if kind == "document"
-        else line_blocks(lines)
+        else line_blocks(clipped_lines)
     )
-    return _fit(payload, blocks, lines, ctx, budget)
+    return _fit(payload, blocks, clipped_lines, ctx, budget, lines)
 
 
-TEXT_STEPS: tuple[tuple[str, TextStep], ...] = (("html_to_text", html_to_text), ("keep_blocks", prune_text))
+def text_steps(lines: LineMap = SAME_LINES) -> tuple[tuple[str, TextStep], ...]:
+    """The lossy text steps, in order, numbering lines in markers by `lines`."""
+    return (("html_to_text", html_to_text), ("keep_blocks", functools.partial(prune_text, lines=lines)))
+
+
+TEXT_STEPS = text_steps()
+
+
+def line_map(original: str, offset: int = 0) -> LineMap:
+    """How the lines of `clean_text(original)` are numbered in markers (see `prune.lines`)."""
+    if kind_of(clean_text(original)) == "html":
+        return LineMap(offset=offset)
+    total = None if offset else len(split_lines(original))
+    return LineMap(line_origins(original), offset, total)
+
+
+def addressable_lines(original: str) -> list[str]:
+    """The lines `lines[a:b]` selects in a stored text original (see `prune.lines`)."""
+    cleaned = clean_text(original)
+    if kind_of(cleaned) == "html":
+        return page_text(cleaned).split("\n")
+    return split_lines(original)
 
 
 # -- block builders --------------------------------------------------------------------------
@@ -235,14 +267,14 @@ def template(line: str) -> str:
 
 
 def _fit(
-    payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget
+    payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget, where: LineMap
 ) -> Payload:
     query = ctx.query
     order = _priority(blocks, query)
     allowance = budget.chars(payload)
     for factor in (1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.1, 0.05):
         kept = _take(blocks, order, int(allowance * factor))
-        result = _render(payload, blocks, kept, lines, ctx.handle)
+        result = _render(payload, blocks, kept, lines, ctx.handle, where)
         if not budget.over(result):
             return result
     return result
@@ -273,32 +305,33 @@ def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
     return sorted(kept)
 
 
-def _render(payload: Payload, blocks: list[Block], kept: list[int], lines: list[str], handle: str) -> Payload:
+def _render(
+    payload: Payload, blocks: list[Block], kept: list[int], lines: list[str], handle: str, where: LineMap
+) -> Payload:
     shown = {line for i in kept for line in blocks[i].lines()}
     out: list[str] = []
     position = 0
     for index in kept:
         block = blocks[index]
         if block.start > position:
-            out.extend(_gaps(lines, shown, position, block.start))
+            out.extend(_gaps(lines, shown, position, block.start, where))
         out.append(block.text)
         position = max(position, block.end)
-    out.extend(_gaps(lines, shown, position, len(lines)))
+    out.extend(_gaps(lines, shown, position, len(lines), where))
     omitted = sum(1 for i, line in enumerate(lines) if i not in shown and line.strip())
     markers = payload.markers
     if omitted:
-        what = f"{omitted:,} of {len(lines):,} lines omitted where marked [… lines[START:END]]"
+        what = f"{omitted:,} of {where.total or len(lines):,} lines omitted where marked [… lines[START:END]]"
         markers = (*markers, marker(what, handle, "lines[START:END]"))
     return Payload("text", "\n".join(out), markers, payload.omitted or bool(omitted))
 
 
-def _gaps(lines: list[str], shown: set[int], start: int, end: int) -> list[str]:
+def _gaps(lines: list[str], shown: set[int], start: int, end: int, where: LineMap) -> list[str]:
     """One gap marker for the lines of [start, end) not shown, or a blank line if none."""
     missing = [i for i in range(start, end) if i not in shown and lines[i].strip()]
     if not missing:
         return [""] if end > start and not any(i in shown for i in range(start, end)) else []
-    return [f"[… lines[{missing[0]}:{missing[-1] + 1}]]"]
-
+    return [f"[… {where.path(missing[0], missing[-1] + 1)}]"]
 
 
 # -- details ---------------------------------------------------------------------------------
