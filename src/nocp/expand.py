@@ -17,6 +17,7 @@ from nocp.pipeline.encode import choose, to_compact_json
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune import prune
 from nocp.pipeline.prune.markers import expand_call
+from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import ToolArgumentError, ToolDefinition
 from nocp.store.handles import HandleNotFound, HandleStore
@@ -48,7 +49,7 @@ def expand_payload(
     budget = settings.budget_for(tool)
     if focus and page is None:
         ctx = CallContext(tool, settings, counter, focus=focus, handle=handle)
-        focused = prune(selected, ctx).payload
+        focused = prune(selected, ctx, first_line=_first_line(original, path)).payload
         body = _encode(focused, counter)
         return "\n".join([body, *focused.markers])
     pages = paginate(selected, budget, counter)
@@ -70,7 +71,7 @@ def select(original: Payload, path: str) -> Payload:
     if original.kind == "text":
         if not lines:
             raise ExpandError(f'this original is text: select with path="lines[START:END]", not {path!r}')
-        return Payload("text", "\n".join(_slice(original.text.split("\n"), lines)))
+        return Payload("text", "\n".join(_slice(addressable_lines(original.text), lines)))
     import jmespath
     from jmespath.exceptions import JMESPathError
 
@@ -134,6 +135,15 @@ def _slice(items: list[str], match: re.Match[str]) -> list[str]:
         return items[start : start + 1] if start >= 0 else items[start:][:1]
     end = int(match.group(2)) if match.group(2) else len(items)
     return items[start:end]
+
+
+def _first_line(original: Payload, path: str | None) -> int:
+    """Where a `lines[a:b]` selection of a text original starts (0 for anything else)."""
+    match = _LINES.match(path or "")
+    if original.kind != "text" or not match or not match.group(1):
+        return 0
+    start = int(match.group(1))
+    return start if start >= 0 else max(len(addressable_lines(original.text)) + start, 0)
 
 
 EXPAND_TOOL = ToolDefinition(

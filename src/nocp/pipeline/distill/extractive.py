@@ -23,6 +23,7 @@ _IMPORTANT = re.compile(
 )
 _HEADING = re.compile(r"^(?:#{1,6} \S|[=\-~^\"'`#*+]{3,}\s*$)")
 _GAP = "[…]"
+_TRIES = 24
 _IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _NOISE = re.compile(r"^\s*(?:```|~~~)\S*\s*$|^\W*$")
 """Fence lines and lines of punctuation alone say nothing on their own."""
@@ -77,14 +78,21 @@ def summarise(text: str, query: str, limit: int, counter: TokenCounter) -> tuple
         limit -= counter.count(header) + 1
     order = _priority(found, query)
     costs = {i: counter.count(found[i].text) + 3 for i in order}  # + a line break or a gap
-    allowance = limit
-    while True:
+
+    def cut(allowance: int) -> tuple[str, int]:
         kept = _take(order, costs, allowance)
         summary = _render(found, kept)
-        summary = f"{header}\n{summary}" if header else summary
-        if allowance <= 1 or counter.count(summary) <= limit:
-            return summary, len(kept), len(found)
-        allowance = int(allowance * 0.9)
+        return (f"{header}\n{summary}" if header else summary), len(kept)
+
+    fits, over = 0, limit + 1
+    for _ in range(_TRIES):  # the largest allowance whose summary fits: shrink, then bisect
+        allowance = int(over * 0.8) if fits == 0 else (fits + over) // 2
+        if allowance <= fits:
+            break
+        summary, count = cut(allowance)
+        fits, over = (allowance, over) if counter.count(summary) <= limit else (fits, allowance)
+    summary, count = cut(fits)
+    return summary, count, len(found)
 
 
 def _frequent_ips(text: str) -> str:

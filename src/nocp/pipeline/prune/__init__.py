@@ -12,13 +12,16 @@ from nocp.pipeline.model import CallContext, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.lossless import clean_text, drop_empty, prune_lossless
 from nocp.pipeline.prune.structured import JSON_STEPS, precut
-from nocp.pipeline.prune.text import TEXT_STEPS
+from nocp.pipeline.prune.text import TEXT_STEPS, line_map, text_steps
 
 __all__ = ["JSON_STEPS", "TEXT_STEPS", "clean_text", "drop_empty", "prune", "prune_lossless"]
 
 
-def prune(payload: Payload, ctx: CallContext) -> StageResult:
+def prune(payload: Payload, ctx: CallContext, *, first_line: int = 0) -> StageResult:
     """Apply the lossless steps, then the lossy ones while the result is over budget.
+
+    A text payload's markers count the lines of the stored original (`prune.lines`);
+    `first_line` is where the payload starts in it, when it is a selection of it.
 
     Example:
         >>> prune(Payload("json", {"a": 1, "b": None}), ctx).payload.value
@@ -33,7 +36,7 @@ def prune(payload: Payload, ctx: CallContext) -> StageResult:
     result = prune_lossless(payload)
     notes += [result.note] if result.note else []
     current = result.payload
-    steps = JSON_STEPS if current.kind == "json" else TEXT_STEPS
+    steps = JSON_STEPS if current.kind == "json" else text_steps(line_map(payload.text, first_line))
     if current.kind == "text" and ctx.distiller is not None and budget.over(current):
         cut, cut_notes = _lossy(current, steps, ctx, budget)
         # a summary must not cost more than the cut it replaces

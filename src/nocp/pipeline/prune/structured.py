@@ -1,5 +1,6 @@
 """The lossy steps for JSON results, in their fixed order; each runs only while over budget.
 
+0. prune nested trees breadth-first (`tree.py`);
 1. drop noise fields (URL templates, derivable URLs, node ids, avatars, `drop_fields` globs);
 2. hoist constant columns out of arrays of records;
 3. flatten nested entities to their identifying field (`user` → `user.login`);
@@ -22,6 +23,7 @@ from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune import relevance
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.markers import join_path, marker
+from nocp.pipeline.prune.tree import prune_tree
 
 JsonStep = Callable[[Payload, CallContext, Budget], Payload]
 
@@ -268,6 +270,7 @@ def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
 
 
 JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
+    ("prune_tree", prune_tree),
     ("drop_noise", drop_noise),
     ("hoist_constants", hoist_constants),
     ("flatten_entities", flatten_entities),

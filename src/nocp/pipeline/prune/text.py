@@ -8,15 +8,17 @@ becomes one marker naming the original lines it stands for (`path="lines[120:240
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from nocp.pipeline.model import CallContext, Payload
-from nocp.pipeline.prune import relevance
+from nocp.pipeline.prune.blocks import Block, Cut, keep_blocks
 from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.lines import SAME_LINES, LineMap, line_origins, split_lines
+from nocp.pipeline.prune.lossless import clean_text
 from nocp.pipeline.prune.markers import marker
 
 TextStep = Callable[[Payload, CallContext, Budget], Payload]
@@ -45,24 +47,11 @@ _HEADING = re.compile(r"^#{1,6} \S")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _DOCUMENT_START = re.compile(r"\s*<(?:!doctype html|html)\b", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_RECORD_KEY = re.compile(r"[A-Za-z][\w.-]*:?")
+_MIN_RECORDS = 3
+_RECORD_LINES = 40
+"""Records longer than this are cut line by line, not kept or dropped whole."""
 _HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table|span)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A piece of the text: its lines [start, end) in the original and what to show."""
-
-    start: int
-    end: int
-    text: str
-    rank: int = 2
-    """0 must stay (headings, errors), 1 should stay (context), 2 may go."""
-    members: tuple[int, ...] = ()
-    """For a group of similar log lines: every line it stands for (else start..end)."""
-
-    def lines(self) -> range | tuple[int, ...]:
-        """The original lines this block stands for."""
-        return self.members or range(self.start, self.end)
 
 
 def kind_of(text: str) -> str:
@@ -86,38 +75,68 @@ def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """HTML becomes readable Markdown (scripts, styles and navigation dropped), title first."""
     if kind_of(payload.text) != "html":
         return payload
-    from nocp.htmltext import html_to_markdown
-
     source = payload.text
-    body = html_to_markdown(source)
-    head = _html_head(source)
-    text = "\n".join([*head, "", body.strip()]) if head else body.strip()
+    text = page_text(source)
     note = marker(f"HTML converted to text ({len(source):,} → {len(text):,} chars)", ctx.handle)
     return Payload("text", text, (*payload.markers, note), True)
 
 
-def prune_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
-    """Keep the blocks that matter most, within budget, in their original order."""
+def page_text(html: str) -> str:
+    """An HTML page as the agent reads it: its metadata, then its content as Markdown."""
+    from nocp.htmltext import html_to_markdown
+
+    body = html_to_markdown(html).strip()
+    head = _html_head(html)
+    return "\n".join([*head, "", body]) if head else body
+
+
+def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMap = SAME_LINES) -> Payload:
+    """Keep the blocks that matter most, within budget, in their original order.
+
+    `lines` says which lines of the stored original the lines of `payload` are, for markers.
+    """
     text = payload.text
     original = text.split("\n")
-    lines = [_clip(line) for line in original]
     clipped = [i for i, line in enumerate(original) if len(line) > _SCAN]
     if clipped:
         what = f"{len(clipped):,} long line{'s' if len(clipped) > 1 else ''} cut to {_SCAN:,} characters"
-        note = marker(what, ctx.handle, f"lines[{clipped[0]}:{clipped[0] + 1}]")
+        note = marker(what, ctx.handle, lines.path(clipped[0], clipped[0] + 1))
         payload = Payload("text", text, (*payload.markers, note), True)
+    clipped_lines = [_clip(line) for line in original]
     kind = kind_of(text)
     blocks = (
-        log_blocks(lines)
+        log_blocks(clipped_lines)
         if kind == "log"
-        else document_blocks(lines)
+        else document_blocks(clipped_lines)
         if kind == "document"
-        else line_blocks(lines)
+        else record_blocks(clipped_lines) or line_blocks(clipped_lines)
     )
-    return _fit(payload, blocks, lines, ctx, budget)
+    return keep_blocks(payload, blocks, Cut(clipped_lines, lines, ctx.handle, budget), ctx.query)
 
 
-TEXT_STEPS: tuple[tuple[str, TextStep], ...] = (("html_to_text", html_to_text), ("keep_blocks", prune_text))
+def text_steps(lines: LineMap = SAME_LINES) -> tuple[tuple[str, TextStep], ...]:
+    """The lossy text steps, in order, numbering lines in markers by `lines`."""
+    return (("html_to_text", html_to_text), ("keep_blocks", functools.partial(prune_text, lines=lines)))
+
+
+TEXT_STEPS = text_steps()
+
+
+def line_map(original: str, offset: int = 0) -> LineMap:
+    """How the lines of `clean_text(original)` are numbered in markers (see `prune.lines`)."""
+    if kind_of(clean_text(original)) == "html":
+        return LineMap(offset=offset)
+    lines = split_lines(original)
+    total = None if offset else len(lines) - (len(lines) > 1 and not lines[-1])  # "a\nb\n": 2 lines
+    return LineMap(line_origins(original), offset, total)
+
+
+def addressable_lines(original: str) -> list[str]:
+    """The lines `lines[a:b]` selects in a stored text original (see `prune.lines`)."""
+    cleaned = clean_text(original)
+    if kind_of(cleaned) == "html":
+        return page_text(cleaned).split("\n")
+    return split_lines(original)
 
 
 # -- block builders --------------------------------------------------------------------------
@@ -137,6 +156,55 @@ def line_blocks(lines: list[str]) -> list[Block]:
         blocks.append(Block(index, end, text, rank))
         index = end
     return blocks
+
+
+def record_blocks(lines: list[str]) -> list[Block] | None:
+    """One block per record, when the text is a list of records that each start with the same
+    key (`Commit: …`, `commit …`, `Name: …`) after a blank line — as `git log` and `describe`
+    output are. A record keeps its inner blank lines; a long one is split into its lines.
+    None when the text is not such a list."""
+    key = _record_key(lines)
+    if key is None:
+        return None
+    starts = [i for i, line in enumerate(lines) if _key(line) == key]
+    blocks = [Block(0, starts[0], "\n".join(lines[: starts[0]]).strip("\n"), 1)] if starts[0] else []
+    for start, end in itertools.pairwise([*starts, len(lines)]):
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # the blank lines after a record are the gap between records
+        blocks += _record(lines, start, end)
+    return [b for b in blocks if b.text]
+
+
+def _record(lines: list[str], start: int, end: int) -> list[Block]:
+    """One record as one block (rank 1 if it holds an error), or a long one line by line."""
+    if end - start > _RECORD_LINES:
+        return [
+            dataclasses.replace(b, start=b.start + start, end=b.end + start)
+            for b in line_blocks(lines[start:end])
+        ]
+    rank = 1 if any(_important(line) for line in lines[start:end]) else 2
+    return [Block(start, end, "\n".join(lines[start:end]), rank)]
+
+
+def _record_key(lines: list[str]) -> str | None:
+    """The key that starts records: the first word of most paragraphs, seldom found elsewhere."""
+    firsts = Counter(
+        _key(line) for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip())
+    )
+    firsts.pop("", None)
+    if not firsts:
+        return None
+    (key, count), *rest = firsts.most_common(2)
+    anywhere = sum(1 for line in lines if _key(line) == key)
+    runner_up = rest[0][1] if rest else 0
+    if count < _MIN_RECORDS or count < 2 * runner_up or count < 0.8 * anywhere:
+        return None
+    return key
+
+
+def _key(line: str) -> str:
+    match = _RECORD_KEY.match(line)
+    return match.group(0) if match else ""
 
 
 def log_blocks(lines: list[str]) -> list[Block]:
@@ -165,9 +233,10 @@ def log_blocks(lines: list[str]) -> list[Block]:
 
 def document_blocks(lines: list[str]) -> list[Block]:
     """Headings (rank 0: the outline) and paragraphs — a fenced code block is one paragraph;
-    the first paragraph of a section ranks 1."""
+    the first paragraph of a section ranks 1, the second 2, and so on: what is left of the
+    budget goes to every section's next paragraph before any section's one after."""
     blocks: list[Block] = []
-    first_in_section = True
+    in_section = 0
     index = 0
     while index < len(lines):
         if not lines[index].strip():
@@ -176,11 +245,11 @@ def document_blocks(lines: list[str]) -> list[Block]:
         if _is_heading(lines, index):
             width = 1 if _HEADING.match(lines[index]) else 2
             blocks.append(Block(index, index + width, "\n".join(lines[index : index + width]), 0))
-            first_in_section = True
+            in_section = 0
             index += width
             continue
         end = _paragraph_end(lines, index)
-        rank = 0 if not blocks else 1 if first_in_section else 2
+        rank = 0 if not blocks else 1 + in_section
         text = "\n".join(lines[index:end])
         previous = blocks[-1] if blocks else None
         if previous and previous.rank != 0 and previous.text.rstrip().endswith(":"):
@@ -189,7 +258,7 @@ def document_blocks(lines: list[str]) -> list[Block]:
             blocks[-1] = Block(previous.start, end, text, min(previous.rank, rank))
         else:
             blocks.append(Block(index, end, text, rank))
-        first_in_section = False
+        in_section += 1
         index = end
     return blocks
 
@@ -229,75 +298,6 @@ def template(line: str) -> str:
     masked = _IP.sub("<ip>", masked)
     status = _HTTP_STATUS.search(masked)  # a 404 is not a 200: the status stays in the template
     return _VARIABLE.sub("<n>", masked) + (f" <{status.group(1)}>" if status else "")
-
-
-# -- selection -------------------------------------------------------------------------------
-
-
-def _fit(
-    payload: Payload, blocks: list[Block], lines: list[str], ctx: CallContext, budget: Budget
-) -> Payload:
-    query = ctx.query
-    order = _priority(blocks, query)
-    allowance = budget.chars(payload)
-    for factor in (1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.1, 0.05):
-        kept = _take(blocks, order, int(allowance * factor))
-        result = _render(payload, blocks, kept, lines, ctx.handle)
-        if not budget.over(result):
-            return result
-    return result
-
-
-def _priority(blocks: list[Block], query: str) -> list[int]:
-    relevant: list[int] = []
-    if query:
-        relevant = relevance.top([b.text for b in blocks], query, len(blocks))
-    rank_of = {i: b.rank for i, b in enumerate(blocks)}
-    rest = sorted((i for i in range(len(blocks)) if i not in set(relevant)), key=lambda i: (rank_of[i], i))
-    must = [i for i in rest if rank_of[i] == 0]
-    others = [i for i in rest if rank_of[i] != 0]
-    if query:
-        return must[:3] + relevant[:12] + must[3:] + relevant[12:] + others
-    return must + others
-
-
-def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
-    kept: list[int] = []
-    used = 0
-    for index in order:
-        size = len(blocks[index].text) + 1
-        if used + size > allowance:
-            continue
-        kept.append(index)
-        used += size
-    return sorted(kept)
-
-
-def _render(payload: Payload, blocks: list[Block], kept: list[int], lines: list[str], handle: str) -> Payload:
-    shown = {line for i in kept for line in blocks[i].lines()}
-    out: list[str] = []
-    position = 0
-    for index in kept:
-        block = blocks[index]
-        if block.start > position:
-            out.extend(_gaps(lines, shown, position, block.start))
-        out.append(block.text)
-        position = max(position, block.end)
-    out.extend(_gaps(lines, shown, position, len(lines)))
-    omitted = sum(1 for i, line in enumerate(lines) if i not in shown and line.strip())
-    markers = payload.markers
-    if omitted:
-        what = f"{omitted:,} of {len(lines):,} lines omitted where marked [… lines[START:END]]"
-        markers = (*markers, marker(what, handle, "lines[START:END]"))
-    return Payload("text", "\n".join(out), markers, payload.omitted or bool(omitted))
-
-
-def _gaps(lines: list[str], shown: set[int], start: int, end: int) -> list[str]:
-    """One gap marker for the lines of [start, end) not shown, or a blank line if none."""
-    missing = [i for i in range(start, end) if i not in shown and lines[i].strip()]
-    if not missing:
-        return [""] if end > start and not any(i in shown for i in range(start, end)) else []
-    return [f"[… lines[{missing[0]}:{missing[-1] + 1}]]"]
 
 
 # -- details ---------------------------------------------------------------------------------
