@@ -6,10 +6,13 @@ Every lossy step records what it did in the stage note and leaves a marker for t
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from nocp.pipeline.model import CallContext, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.lines import LineMap
 from nocp.pipeline.prune.lossless import clean_text, drop_empty, prune_lossless
 from nocp.pipeline.prune.structured import JSON_STEPS, precut
 from nocp.pipeline.prune.text import TEXT_STEPS, line_map, text_steps
@@ -36,7 +39,7 @@ def prune(payload: Payload, ctx: CallContext, *, first_line: int = 0) -> StageRe
     result = prune_lossless(payload)
     notes += [result.note] if result.note else []
     current = result.payload
-    steps = JSON_STEPS if current.kind == "json" else text_steps(line_map(payload.text, first_line))
+    steps = JSON_STEPS if current.kind == "json" else text_steps(_lines_of(payload, current, first_line))
     if current.kind == "text" and ctx.distiller is not None and budget.over(current):
         cut, cut_notes = _lossy(current, steps, ctx, budget)
         # a summary must not cost more than the cut it replaces
@@ -47,6 +50,11 @@ def prune(payload: Payload, ctx: CallContext, *, first_line: int = 0) -> StageRe
         current = distilled
     current, lossy_notes = _lossy(current, steps, ctx, budget)
     return StageResult(current, "; ".join(notes + lossy_notes))
+
+
+def _lines_of(original: Payload, cleaned: Payload, first_line: int) -> Callable[[], LineMap]:
+    """The line numbering of the cleaned text in the original, worked out when first asked."""
+    return functools.cache(lambda: line_map(original.text, first_line, cleaned.text))
 
 
 def _lossy(

@@ -6,8 +6,8 @@ A gap whose lines cost no more tokens than its marker is not a gap: its lines ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from nocp.pipeline.model import Payload
 from nocp.pipeline.prune import relevance
@@ -20,9 +20,12 @@ _CHEAP_CHARS = 120
 """Gaps longer than this are never cheaper than their marker (no need to count them)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Block:
-    """A piece of the text: its lines [start, end) in the original and what to show."""
+    """A piece of the text: its lines [start, end) in the original and what to show.
+
+    Treated as immutable (changed with `dataclasses.replace`), but not frozen: a long text
+    has tens of thousands, and a frozen dataclass is three times slower to build."""
 
     start: int
     end: int
@@ -46,6 +49,18 @@ class Cut:
     where: LineMap
     handle: str
     budget: Budget
+    nonblank: frozenset[int] = field(init=False)
+    """The lines with something on them (a cut is rendered several times: found once)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "nonblank", frozenset(i for i, line in enumerate(self.lines) if line.strip())
+        )
+
+    def missing(self, shown: set[int], indexes: Iterable[int]) -> Iterator[int]:
+        """The lines of `indexes` with something on them that are not shown."""
+        nonblank = self.nonblank
+        return (i for i in indexes if i in nonblank and i not in shown)
 
 
 def keep_blocks(payload: Payload, blocks: list[Block], cut: Cut, query: str) -> Payload:
@@ -95,7 +110,7 @@ def _render(payload: Payload, blocks: list[Block], kept: list[int], cut: Cut) ->
         out.append(block.text)
         position = max(position, block.end)
     out.extend(_gap(cut, shown, position, len(cut.lines)))
-    omitted = sum(1 for i, line in enumerate(cut.lines) if i not in shown and line.strip())
+    omitted = len(cut.nonblank) - len(cut.nonblank.intersection(shown))
     markers = payload.markers
     if omitted:
         total = cut.where.total or len(cut.lines)
@@ -107,21 +122,25 @@ def _render(payload: Payload, blocks: list[Block], kept: list[int], cut: Cut) ->
 def _gap(cut: Cut, shown: set[int], start: int, end: int) -> list[str]:
     """What stands for the lines of [start, end) not shown: one marker, or the lines
     themselves when they cost no more (then they count as shown), or a blank line if none."""
-    missing = [i for i in range(start, end) if i not in shown and cut.lines[i].strip()]
-    if not missing:
+    first = next(cut.missing(shown, range(start, end)), None)
+    if first is None:
         return [""] if end > start and not any(i in shown for i in range(start, end)) else []
-    gap = f"[… {cut.where.path(missing[0], missing[-1] + 1)}]"
-    inline = _cheap_lines(cut, shown, missing, gap)
+    last = next(cut.missing(shown, range(end - 1, first - 1, -1)))
+    gap = f"[… {cut.where.path(first, last + 1)}]"
+    inline = _cheap_lines(cut, shown, first, last, gap)
     if inline is None:
         return [gap]
-    shown.update(missing)
+    shown.update(cut.missing(shown, range(first, last + 1)))
     return inline
 
 
-def _cheap_lines(cut: Cut, shown: set[int], missing: Sequence[int], gap: str) -> list[str] | None:
-    """The missing lines, if showing them costs no more tokens than the marker `gap`."""
-    if sum(len(cut.lines[i]) + 1 for i in missing) > _CHEAP_CHARS:
-        return None
-    run = [cut.lines[i] for i in range(missing[0], missing[-1] + 1) if i not in shown]
+def _cheap_lines(cut: Cut, shown: set[int], first: int, last: int, gap: str) -> list[str] | None:
+    """The missing lines [first, last], if showing them costs no more tokens than `gap`."""
+    size = 0
+    for i in cut.missing(shown, range(first, last + 1)):
+        size += len(cut.lines[i]) + 1
+        if size > _CHEAP_CHARS:
+            return None
+    run = [cut.lines[i] for i in range(first, last + 1) if i not in shown]
     count = cut.budget.counter.count
     return run if count("\n".join(run)) <= count(gap) else None

@@ -7,8 +7,8 @@ becomes one marker naming the original lines it stands for (`path="lines[120:240
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-import functools
 import itertools
 import re
 from collections import Counter
@@ -114,17 +114,22 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMa
     return keep_blocks(payload, blocks, Cut(clipped_lines, lines, ctx.handle, budget), ctx.query)
 
 
-def text_steps(lines: LineMap = SAME_LINES) -> tuple[tuple[str, TextStep], ...]:
-    """The lossy text steps, in order, numbering lines in markers by `lines`."""
-    return (("html_to_text", html_to_text), ("keep_blocks", functools.partial(prune_text, lines=lines)))
+def text_steps(lines: Callable[[], LineMap] = lambda: SAME_LINES) -> tuple[tuple[str, TextStep], ...]:
+    """The lossy text steps, in order, numbering lines in markers by `lines()` (asked only
+    when a step cuts lines)."""
+    return (
+        ("html_to_text", html_to_text),
+        ("keep_blocks", lambda p, c, b: prune_text(p, c, b, lines=lines())),
+    )
 
 
 TEXT_STEPS = text_steps()
 
 
-def line_map(original: str, offset: int = 0) -> LineMap:
-    """How the lines of `clean_text(original)` are numbered in markers (see `prune.lines`)."""
-    if kind_of(clean_text(original)) == "html":
+def line_map(original: str, offset: int = 0, cleaned: str | None = None) -> LineMap:
+    """How the lines of `cleaned` (`clean_text(original)`, computed when not given) are
+    numbered in markers (see `prune.lines`)."""
+    if kind_of(clean_text(original) if cleaned is None else cleaned) == "html":
         return LineMap(offset=offset)
     lines = split_lines(original)
     total = None if offset else len(lines) - (len(lines) > 1 and not lines[-1])  # "a\nb\n": 2 lines
@@ -144,6 +149,7 @@ def addressable_lines(original: str) -> list[str]:
 
 def line_blocks(lines: list[str]) -> list[Block]:
     """One block per line; repeated lines collapse into one `(×N)`."""
+    important = important_lines(lines)
     blocks: list[Block] = []
     index = 0
     while index < len(lines):
@@ -152,7 +158,7 @@ def line_blocks(lines: list[str]) -> list[Block]:
             end += 1
         repeat = end - index
         text = lines[index] + (f" (×{repeat})" if repeat > 1 else "")
-        rank = 0 if _important(lines[index]) else 2
+        rank = 0 if index in important else 2
         blocks.append(Block(index, end, text, rank))
         index = end
     return blocks
@@ -163,43 +169,59 @@ def record_blocks(lines: list[str]) -> list[Block] | None:
     key (`Commit: …`, `commit …`, `Name: …`) after a blank line — as `git log` and `describe`
     output are. A record keeps its inner blank lines; a long one is split into its lines.
     None when the text is not such a list."""
-    key = _record_key(lines)
-    if key is None:
+    starts = _record_starts(lines)
+    if not starts:
         return None
-    starts = [i for i, line in enumerate(lines) if _key(line) == key]
+    important = important_lines(lines)
     blocks = [Block(0, starts[0], "\n".join(lines[: starts[0]]).strip("\n"), 1)] if starts[0] else []
     for start, end in itertools.pairwise([*starts, len(lines)]):
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1  # the blank lines after a record are the gap between records
-        blocks += _record(lines, start, end)
+        blocks += _record(lines, start, end, important)
     return [b for b in blocks if b.text]
 
 
-def _record(lines: list[str], start: int, end: int) -> list[Block]:
+def _record(lines: list[str], start: int, end: int, important: frozenset[int]) -> list[Block]:
     """One record as one block (rank 1 if it holds an error), or a long one line by line."""
     if end - start > _RECORD_LINES:
         return [
             dataclasses.replace(b, start=b.start + start, end=b.end + start)
             for b in line_blocks(lines[start:end])
         ]
-    rank = 1 if any(_important(line) for line in lines[start:end]) else 2
+    rank = 1 if important and not important.isdisjoint(range(start, end)) else 2
     return [Block(start, end, "\n".join(lines[start:end]), rank)]
 
 
-def _record_key(lines: list[str]) -> str | None:
-    """The key that starts records: the first word of most paragraphs, seldom found elsewhere."""
+def _record_starts(lines: list[str]) -> list[int]:
+    """Where the records start: the lines that begin with the first word of most paragraphs,
+    when that word is seldom found elsewhere ([] when there is no such word)."""
     firsts = Counter(
         _key(line) for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip())
     )
     firsts.pop("", None)
     if not firsts:
-        return None
+        return []
     (key, count), *rest = firsts.most_common(2)
-    anywhere = sum(1 for line in lines if _key(line) == key)
+    starts = _starting_with(lines, key)
     runner_up = rest[0][1] if rest else 0
-    if count < _MIN_RECORDS or count < 2 * runner_up or count < 0.8 * anywhere:
-        return None
-    return key
+    if count < _MIN_RECORDS or count < 2 * runner_up or count < 0.8 * len(starts):
+        return []
+    return starts
+
+
+def _starting_with(lines: list[str], key: str) -> list[int]:
+    """The lines whose record key (`_key`) is `key`: they start with it, and the key does not
+    go on after it (a key ending in ":" cannot)."""
+    size, closed = len(key), key.endswith(":")
+    return [
+        i for i, line in enumerate(lines) if line.startswith(key) and (closed or not _goes_on(line, size))
+    ]
+
+
+def _goes_on(line: str, at: int) -> bool:
+    """Whether `_RECORD_KEY` would match past `at` (a word character, ".", "-" or ":")."""
+    char = line[at : at + 1]
+    return bool(char) and (char.isalnum() or char in "_.-:")
 
 
 def _key(line: str) -> str:
@@ -290,6 +312,28 @@ def _clip(line: str) -> str:
 
 def _important(line: str) -> bool:
     return bool(_IMPORTANT.search(line[:_SCAN]))
+
+
+_TRIGGERS = (
+    *("ERROR", "FATAL", "CRITICAL", "SEVERE", "WARN", "Traceback", "panic", "fail"),
+    *("Exception", "Error", "Caused by", '" 4', '" 5'),
+)
+"""Strings without one of which no line is important (see `_IMPORTANT`): found in the whole
+text at C speed, so only the lines that hold one are searched with the pattern."""
+
+
+def important_lines(lines: list[str]) -> frozenset[int]:
+    """The indexes of the lines that hold an error, a warning, a failure or a 4xx/5xx status."""
+    text = "\n".join(lines)
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    candidates: set[int] = set()
+    for trigger in _TRIGGERS:
+        at = text.find(trigger)
+        while at != -1:
+            index = bisect.bisect_right(offsets, at) - 1
+            candidates.add(index)
+            at = text.find(trigger, offsets[index + 1])
+    return frozenset(i for i in candidates if _important(lines[i]))
 
 
 def template(line: str) -> str:
