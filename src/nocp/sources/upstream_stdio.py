@@ -12,6 +12,7 @@ Shutdown follows the MCP spec: close stdin, wait, then terminate the process gro
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from types import TracebackType
+from typing import Any
 
 import anyio
 import mcp_types as types
@@ -192,10 +194,25 @@ def _parse(name: str, line: str) -> SessionMessage | None:
     if not line.strip():
         return None
     try:
-        return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
-    except ValueError:
+        data = json.loads(line)
+        message = _response(data) or types.jsonrpc_message_adapter.validate_python(data, by_name=False)
+        return SessionMessage(message)
+    except (ValueError, RecursionError):
         _log.warning("upstream wrote a non-JSON-RPC line on stdout; skipped", upstream=name, line=line[:200])
         return None
+
+
+def _response(data: Any) -> types.JSONRPCResponse | None:
+    """A plain successful response, built without validating its result a first time: the
+    client session checks the result against the protocol when it reads it (and a large
+    result would be checked twice). Anything else: None, for the full check."""
+    if not (isinstance(data, dict) and data.keys() == {"jsonrpc", "id", "result"}):
+        return None
+    request_id, result = data["id"], data["result"]
+    valid_id = isinstance(request_id, str) or (type(request_id) is int)
+    if data["jsonrpc"] != "2.0" or not valid_id or not isinstance(result, dict):
+        return None
+    return types.JSONRPCResponse.model_construct(jsonrpc="2.0", id=request_id, result=result)
 
 
 async def _stop(process: Process) -> None:
