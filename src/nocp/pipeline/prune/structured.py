@@ -23,6 +23,7 @@ from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune import relevance
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.markers import join_path, marker
+from nocp.pipeline.prune.row_choice import choose_rows, extremes, keep_chosen_keys, keep_chosen_rows, row_text
 from nocp.pipeline.prune.tree import prune_tree
 
 JsonStep = Callable[[Payload, CallContext, Budget], Payload]
@@ -161,7 +162,7 @@ def _most_relevant_rows(
     favoured: set[str] = set()
     for path, _, node in collections if query else []:
         if isinstance(node, list):
-            top = relevance.top([_row_text(row) for row in node], query, 3)
+            top = relevance.top([row_text(row) for row in node], query, 3)
             favoured.update(f"{path}[{i}]" for i in top)
     return favoured
 
@@ -199,10 +200,10 @@ class _Collection:
         items = list(node.values()) if isinstance(node, dict) else node
         labels = list(node) if isinstance(node, dict) else [""] * len(node)
         self.texts = (
-            [f"{k} {_row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
+            [f"{k} {row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
         )
         self.items = items
-        self.extremes = _extremes(items)
+        self.extremes = extremes(items)
         self.relevant = relevance.top(self.texts, query, len(items)) if query else []
 
     @functools.cached_property
@@ -215,10 +216,10 @@ class _Collection:
         keep = min(count, max(MIN_ROWS - 1 if share > 0 else 1, int(count * share)))
         if keep >= count:
             return self.node, ""
-        chosen = _choose(count, keep, self.relevant, self.extremes)
+        chosen = choose_rows(count, keep, self.relevant, self.extremes)
         if isinstance(self.node, dict):
-            return _keep_keys(self.node, chosen, self.path, handle)
-        return _keep_rows(self.node, chosen, self.path, handle)
+            return keep_chosen_keys(self.node, chosen, self.path, handle)
+        return keep_chosen_rows(self.node, chosen, self.path, handle)
 
 
 def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
@@ -258,7 +259,7 @@ def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         if len(node) <= 2 * fits:
             continue
         collection = _Collection(path, keys, node, ctx.query)
-        chosen = _choose(len(node), fits, collection.relevant, collection.extremes)
+        chosen = choose_rows(len(node), fits, collection.relevant, collection.extremes)
         kept = [{"#": i, **node[i]} for i in chosen]
         value = _replace(value, keys, kept)
         where = path or "the result"
@@ -526,112 +527,6 @@ def _replace(value: JSONValue, keys: tuple[str | int, ...], new: JSONValue) -> J
     copy = list(value)
     copy[head] = _replace(copy[head], rest, new)  # type: ignore[index]
     return copy
-
-
-def _keep_rows(
-    rows: list[JSONValue], chosen: list[int], path: str, handle: str
-) -> tuple[list[JSONValue], str]:
-    where = path or "the result"
-    omitted = len(rows) - len(chosen)
-    if isinstance(rows[0], dict) and "#" in rows[0]:  # already numbered by precut
-        note = marker(f'{omitted:,} more rows of {where} omitted (see "#")', handle, path or "@")
-        return [rows[i] for i in chosen], note
-    if _head_tail(chosen, len(rows)):
-        head = _head_length(chosen)
-        rest = f"{path}[{head}:{head + omitted}]"
-        note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted", handle, rest)
-        return [rows[i] for i in chosen], note
-    numbered = [{"#": i, **rows[i]} if isinstance(rows[i], dict) else rows[i] for i in chosen]
-    label = (
-        'kept rows numbered by "#"'
-        if isinstance(rows[0], dict)
-        else "kept " + ", ".join(f"#{i}" for i in chosen[:20])
-    )
-    note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted; {label}", handle, path or "@")
-    return numbered, note
-
-
-def _keep_keys(
-    node: dict[str, JSONValue], chosen: list[int], path: str, handle: str
-) -> tuple[dict[str, JSONValue], str]:
-    keys = list(node)
-    where = path or "the result"
-    note = marker(
-        f"{len(keys) - len(chosen):,} of {len(keys):,} keys of {where} omitted", handle, path or "@"
-    )
-    return {keys[i]: node[keys[i]] for i in chosen}, note
-
-
-def _choose(count: int, keep: int, relevant: list[int], extremes: list[int]) -> list[int]:
-    """Up to half of them the most relevant to the query, then the first item, then the item
-    holding the largest value of each numeric column, then the other relevant ones, then the
-    head and the tail (two from the head for one from the tail)."""
-    if keep >= count:
-        return list(range(count))
-    keep = max(keep, 1)
-    half = max(keep // 2, 1)
-    chosen: dict[int, None] = {}
-    for index in [*relevant[:half], 0, *extremes, *relevant[half:keep], *_head_then_tail(count)]:
-        if len(chosen) >= keep:
-            break
-        chosen[index] = None
-    return sorted(chosen)
-
-
-def _head_then_tail(count: int) -> Iterator[int]:
-    head, tail = 0, count - 1
-    while head <= tail:
-        yield head
-        head += 1
-        if head <= tail:
-            yield head
-            head += 1
-        if head <= tail:
-            yield tail
-            tail -= 1
-
-
-def _extremes(items: list[JSONValue]) -> list[int]:
-    if not items or not all(isinstance(i, dict) for i in items):
-        return []
-    found: list[int] = []
-    for key, sample in items[0].items():
-        if not isinstance(sample, int | float) or isinstance(sample, bool):
-            continue
-        values = [
-            (row.get(key), i)
-            for i, row in enumerate(items)
-            if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)
-        ]
-        if len({v for v, _ in values}) > 2 and not _is_sequence([v for v, _ in values]):
-            found.append(max(values, key=lambda pair: (pair[0], -pair[1]))[1])  # first of ties
-    return found
-
-
-def _is_sequence(values: list[Any]) -> bool:
-    """Ids and counters (monotonic) carry no "largest" worth keeping."""
-    return values == sorted(values) or values == sorted(values, reverse=True)
-
-
-def _row_text(row: JSONValue) -> str:
-    if isinstance(row, dict):
-        return " ".join(f"{k} {_row_text(v)}" for k, v in row.items())
-    if isinstance(row, list):
-        return " ".join(_row_text(v) for v in row)
-    return "" if row is None else str(row)
-
-
-def _head_tail(chosen: list[int], count: int) -> bool:
-    head = _head_length(chosen)
-    tail = chosen[head:]
-    return tail == list(range(count - len(tail), count))
-
-
-def _head_length(chosen: list[int]) -> int:
-    length = 0
-    while length < len(chosen) and chosen[length] == length:
-        length += 1
-    return length
 
 
 def _cap_depth(value: JSONValue, depth: int, path: str, paths: list[str]) -> JSONValue:
