@@ -20,8 +20,9 @@ def test_a_new_file_gets_every_migration_once_and_wal(tmp_path: Path) -> None:
     rows = db.execute("SELECT version, name FROM _migrations ORDER BY version").fetchall()
     assert rows == [(i, name) for i, (name, _) in enumerate(MIGRATIONS, start=1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert "calls" in db.table_names()
-    assert {c.name for c in db["calls"].columns} >= {
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "calls" in tables
+    assert {row[1] for row in db.execute("PRAGMA table_info(calls)")} >= {
         "ts",
         "tool",
         "raw_tokens",
@@ -45,15 +46,17 @@ def test_a_new_file_gets_every_migration_once_and_wal(tmp_path: Path) -> None:
 def test_reopening_does_not_run_migrations_again(tmp_path: Path) -> None:
     path = tmp_path / "nocp.db"
     db = open_database(path)
-    db["calls"].insert(
-        {"ts": "t", "tool": "x", "raw_tokens": 2, "sent_tokens": 1, "format": "json", "total_ms": 1}
+    db.execute(
+        "INSERT INTO calls (ts, tool, raw_tokens, sent_tokens, format, total_ms) "
+        "VALUES ('t', 'x', 2, 1, 'json', 1)"
     )
     applied = db.execute("SELECT applied_at FROM _migrations").fetchall()
     db.close()
     again = open_database(path)
     assert migrate(again) == 0
     assert again.execute("SELECT applied_at FROM _migrations").fetchall() == applied
-    assert again["calls"].count == 1  # the data is still there: nothing was re-created
+    count = again.execute("SELECT count(*) FROM calls").fetchone()[0]
+    assert count == 1  # the data is still there: nothing was re-created
 
 
 def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
@@ -80,8 +83,8 @@ while not go.exists():  # start together: the imports above take a while
     time.sleep(0.005)
 db = open_database(Path(sys.argv[1]))
 for i in range(20):
-    db["calls"].insert({"ts": "t", "tool": sys.argv[2], "raw_tokens": 2, "sent_tokens": 1,
-                        "format": "json", "total_ms": 1})
+    db.execute("INSERT INTO calls (ts, tool, raw_tokens, sent_tokens, format, total_ms) "
+               "VALUES ('t', ?, 2, 1, 'json', 1)", [sys.argv[2]])
 """
 
 

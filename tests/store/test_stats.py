@@ -18,7 +18,8 @@ def test_a_record_fills_the_per_stage_columns(tmp_path: Path) -> None:
     stats = store(tmp_path)
     stages = (StageReport("normalize", 90, 1.23456, "json"), StageReport("encode", 40, 2.0, "x"))
     stats.record(CallRecord("t", 100, 40, "toon", 5.5, stages=stages, ts="2026-01-01T00:00:00Z"))
-    row = next(stats.db["calls"].rows)
+    cursor = stats.db.execute("SELECT * FROM calls")
+    row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
     assert row["normalize_tokens"] == 90 and row["normalize_ms"] == 1.235
     assert row["encode_tokens"] == 40 and row["prune_tokens"] is None
     assert json.loads(row["stages"])[0] == {

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from nocp.store.db import Database
 
 
-def database_file(db: sqlite_utils.Database) -> Path | None:
+def database_file(db: Database) -> Path | None:
     """The file behind `db` (None for an in-memory database)."""
     for _, name, filename in db.execute("PRAGMA database_list").fetchall():
         if name == "main" and filename:

@@ -12,14 +12,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from nocp.errors import NocpError
 
-Migration = Callable[[sqlite_utils.Database], None]
+Database = sqlite3.Connection
+"""The stats database: a plain sqlite3 connection in autocommit mode (`isolation_level=None`)."""
+
+Migration = Callable[[Database], None]
 
 
-def _m001_calls(db: sqlite_utils.Database) -> None:
+def _m001_calls(db: Database) -> None:
     db.execute(
         """
         CREATE TABLE calls (
@@ -43,7 +44,7 @@ def _m001_calls(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX calls_tool ON calls (tool)")
 
 
-def _m002_outputs(db: sqlite_utils.Database) -> None:
+def _m002_outputs(db: Database) -> None:
     db.execute(
         """
         CREATE TABLE outputs (
@@ -60,7 +61,7 @@ def _m002_outputs(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE calls ADD COLUMN handle TEXT")
 
 
-def _m003_distill(db: sqlite_utils.Database) -> None:
+def _m003_distill(db: Database) -> None:
     for column, kind in (
         ("distill_backend", "TEXT"),
         ("distill_decision", "TEXT"),
@@ -108,7 +109,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 """(name, function) in order; the position + 1 is the migration's number."""
 
 
-def open_database(path: Path) -> sqlite_utils.Database:
+def open_database(path: Path) -> Database:
     """Open (or create) the database at `path` and bring its schema up to date.
 
     Raises:
@@ -116,8 +117,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
         db.execute("PRAGMA busy_timeout = 10000")
         _enable_wal(db)
         db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
@@ -130,7 +130,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def _enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
+def _enable_wal(db: Database, attempts: int = 100) -> None:
     """Switch to WAL. Two processes creating the same file at once can get "database is
     locked" here at once — SQLite does not wait on the busy timeout for a journal-mode
     change — so the switch is retried for up to ~5 s."""
@@ -144,7 +144,7 @@ def _enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
             time.sleep(0.05)
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db: Database) -> int:
     """Apply the migrations not yet applied; return how many ran."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations "

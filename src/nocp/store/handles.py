@@ -10,12 +10,11 @@ import json
 import time
 import zlib
 
-import sqlite_utils
-
 from nocp.config import OutputsSettings
 from nocp.errors import NocpError
 from nocp.pipeline import serialise
 from nocp.pipeline.model import Payload
+from nocp.store.db import Database
 
 _DAY = 86_400.0
 
@@ -27,7 +26,7 @@ class HandleNotFound(NocpError):
 class HandleStore:
     """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
 
-    def __init__(self, db: sqlite_utils.Database, settings: OutputsSettings) -> None:
+    def __init__(self, db: Database, settings: OutputsSettings) -> None:
         self.db = db
         self.settings = settings
 

@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from nocp.pipeline.model import Distillation, StageReport
+from nocp.store.db import Database
 
 STAGE_COLUMNS = ("normalize", "prune", "distill", "encode")
 
@@ -52,12 +51,16 @@ class CallRecord:
 class StatsStore:
     """Records calls and answers the stats resources."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def record(self, record: CallRecord) -> None:
         """Append one call (committed at once)."""
-        self.db.table("calls").insert(record.row())
+        row = record.row()
+        columns = ", ".join(row)
+        self.db.execute(
+            f"INSERT INTO calls ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        )
 
     def totals(self, tool: str | None = None) -> dict[str, Any]:
         """The `nocp://stats` document: totals, by format, and per tool (optionally one tool)."""
