@@ -17,23 +17,9 @@ from nocp.config import Settings
 from nocp.pipeline.tokens import TokenCounter
 from nocp.server import NocpServer
 from tests.conftest import text_of
+from tests.sources.conftest import SERVER, stdio
 
 pytestmark = pytest.mark.anyio
-
-SERVER = str(Path(__file__).with_name("upstream_server.py"))
-
-
-def stdio(**extra: Any) -> dict[str, Any]:
-    return {"command": sys.executable, "args": [SERVER], **extra}
-
-
-@pytest.fixture
-def nocp(db_path: Path):
-    def build(**upstream: dict[str, Any]) -> NocpServer:
-        settings = Settings(stats={"db": db_path}, upstream=upstream, builtins={"enabled": False})
-        return NocpServer.from_settings(settings)
-
-    return build
 
 
 async def status(client: Client) -> dict[str, dict[str, Any]]:

@@ -19,25 +19,12 @@ from nocp.config import Settings
 from nocp.server import INSTRUCTIONS, NocpServer
 from nocp.sources.upstream_config import wrap_settings
 from tests.conftest import text_of
+from tests.sources.conftest import SERVER, stdio
 
 pytestmark = pytest.mark.anyio
 
-SERVER = str(Path(__file__).with_name("upstream_server.py"))
 UPSTREAM_INSTRUCTIONS = "Call records before log_text.\nNever call crash."  # upstream_server.py's
 SAFETY_S = 30  # safety only: announcements arrive asynchronously, normally within a second
-
-
-def stdio(*flags: str, **extra: Any) -> dict[str, Any]:
-    return {"command": sys.executable, "args": [SERVER, *flags], **extra}
-
-
-@pytest.fixture
-def nocp(db_path: Path):
-    def build(**upstream: dict[str, Any]) -> NocpServer:
-        settings = Settings(stats={"db": db_path}, upstream=upstream, builtins={"enabled": False})
-        return NocpServer.from_settings(settings)
-
-    return build
 
 
 async def events(subscription: Subscription, count: int) -> set[ServerEvent]:
