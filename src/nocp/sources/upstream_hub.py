@@ -154,21 +154,24 @@ class UpstreamHub:
 
     async def list_resources(self) -> list[types.Resource]:
         """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
-        listed: list[types.Resource] = []
-        for upstream in self._serving("resources"):
-            for resource in await _pages(upstream, "list_resources", "resources"):
-                self._resource_owner[resource.uri] = upstream
-                name = f"{upstream.name}{upstream.shared.separator}{resource.name}"
-                listed.append(resource.model_copy(update={"name": name}))
-        return listed
+        listed = await self._listed("resources", "list_resources", "resources")
+        for upstream, resource in listed:
+            self._resource_owner[resource.uri] = upstream
+        return [resource for _, resource in listed]
 
     async def list_resource_templates(self) -> list[types.ResourceTemplate]:
         """The running upstreams' resource templates, named `NAME__name`."""
-        listed: list[types.ResourceTemplate] = []
-        for upstream in self._serving("resources"):
-            for template in await _pages(upstream, "list_resource_templates", "resource_templates"):
-                name = f"{upstream.name}{upstream.shared.separator}{template.name}"
-                listed.append(template.model_copy(update={"name": name}))
+        listed = await self._listed("resources", "list_resource_templates", "resource_templates")
+        return [template for _, template in listed]
+
+    async def _listed(self, capability: str, method: str, field: str) -> list[tuple[Upstream, Any]]:
+        """Every item of a list request to the running upstreams that offer `capability`,
+        renamed `NAME__name`, with the upstream it came from."""
+        listed = []
+        for upstream in self._serving(capability):
+            for item in await _pages(upstream, method, field):
+                name = f"{upstream.name}{upstream.shared.separator}{item.name}"
+                listed.append((upstream, item.model_copy(update={"name": name})))
         return listed
 
     async def read_resource(self, uri: str) -> types.ReadResourceResult | None:
@@ -184,12 +187,7 @@ class UpstreamHub:
 
     async def list_prompts(self) -> list[types.Prompt]:
         """The running upstreams' prompts, named `NAME__prompt`."""
-        listed: list[types.Prompt] = []
-        for upstream in self._serving("prompts"):
-            for prompt in await _pages(upstream, "list_prompts", "prompts"):
-                name = f"{upstream.name}{upstream.shared.separator}{prompt.name}"
-                listed.append(prompt.model_copy(update={"name": name}))
-        return listed
+        return [prompt for _, prompt in await self._listed("prompts", "list_prompts", "prompts")]
 
     async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
         """Get prompt `NAME__prompt` from upstream NAME.
