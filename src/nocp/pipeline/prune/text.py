@@ -147,9 +147,10 @@ def addressable_lines(original: str) -> list[str]:
 # -- block builders --------------------------------------------------------------------------
 
 
-def line_blocks(lines: list[str]) -> list[Block]:
-    """One block per line; repeated lines collapse into one `(×N)`."""
-    important = important_lines(lines)
+def line_blocks(lines: list[str], important: frozenset[int] | None = None) -> list[Block]:
+    """One block per line; repeated lines collapse into one `(×N)`. `important`: the indexes
+    of the important lines, when already known."""
+    important = important_lines(lines) if important is None else important
     blocks: list[Block] = []
     index = 0
     while index < len(lines):
@@ -186,7 +187,9 @@ def _record(lines: list[str], start: int, end: int, important: frozenset[int]) -
     if end - start > _RECORD_LINES:
         return [
             dataclasses.replace(b, start=b.start + start, end=b.end + start)
-            for b in line_blocks(lines[start:end])
+            for b in line_blocks(
+                lines[start:end], frozenset(i - start for i in important if start <= i < end)
+            )
         ]
     rank = 1 if important and not important.isdisjoint(range(start, end)) else 2
     return [Block(start, end, "\n".join(lines[start:end]), rank)]
