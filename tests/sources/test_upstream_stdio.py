@@ -1,4 +1,5 @@
-"""How nocp reads an upstream's stdout: JSON-RPC messages, one per line, anything else skipped."""
+"""How nocp reads an upstream: JSON-RPC lines on its stdout (anything else skipped), and its
+tool results as plain JSON (`WireResult`)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,21 @@ def test_other_messages_get_the_full_check(line: str, kind: type) -> None:
 )
 def test_lines_that_are_not_json_rpc_are_skipped(line: str) -> None:
     assert _parse("up", line) is None
+
+
+def test_a_wire_result_that_is_not_a_tool_result_is_refused_with_its_fields_named() -> None:
+    from nocp.sources.mcp_results import WireResult
+
+    with pytest.raises(ValueError, match=r"`content` blocks, got fields \['inputRequests', 'resultType'\]"):
+        WireResult.parse({"resultType": "input_required", "inputRequests": {}}, keep_structure=False)
+    with pytest.raises(ValueError, match="`content` blocks"):
+        WireResult.parse({"content": ["not a block"]}, keep_structure=False)
+
+
+def test_a_wire_result_keeps_its_structure_only_when_asked() -> None:
+    from nocp.sources.mcp_results import WireResult
+
+    raw = {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"a": 1}, "isError": True}
+    assert WireResult.parse(raw, keep_structure=True).structured_content == {"a": 1}
+    dropped = WireResult.parse(raw, keep_structure=False)
+    assert dropped.structured_content is None and dropped.is_error and dropped.text_only
