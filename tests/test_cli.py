@@ -51,6 +51,7 @@ BAD_CONFIGS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
 def test_serve_with_a_bad_config_prints_one_line_and_exits_2(tmp_path: Path, case: str) -> None:
     text, problem = BAD_CONFIGS[case]

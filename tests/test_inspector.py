@@ -19,6 +19,8 @@ import tiktoken
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 INSPECTOR = "@modelcontextprotocol/inspector"
 
 

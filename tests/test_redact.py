@@ -78,6 +78,7 @@ def test_secrets_inside_text_are_masked() -> None:
     )
 
 
+@pytest.mark.slow
 async def test_serve_with_root_shows_redacted_config_and_logs_nothing_secret(
     tmp_path: Path,
 ) -> None:

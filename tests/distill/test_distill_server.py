@@ -78,6 +78,7 @@ CHEAP = {"model": "openai/gpt-4o-mini", "client_model": "claude-sonnet-4-5"}
 DEAR = {"model": "openai/gpt-4o", "client_model": "gpt-4o-mini"}
 
 
+@pytest.mark.slow
 async def test_the_gate_says_yes_and_the_model_summary_is_sent(
     llm: tuple[str, Canned], db_path: Path
 ) -> None:

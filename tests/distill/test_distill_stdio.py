@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.distill.openai_server import openai_server
 from tests.test_stdio import PROTOCOL_VERSION, RawClient
+
+pytestmark = pytest.mark.slow
 
 TOOLS = '''
 from nocp import tool

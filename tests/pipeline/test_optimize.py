@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from inline_snapshot import snapshot
 
 from nocp import Optimized, optimize
@@ -62,6 +63,7 @@ sys.stdout.write(json.dumps([optimize(v).text for v in values]))
 """
 
 
+@pytest.mark.slow
 def test_same_bytes_across_processes_with_different_hash_seeds() -> None:
     runs = [
         subprocess.Popen(

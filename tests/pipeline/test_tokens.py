@@ -49,6 +49,7 @@ def test_long_runs_stay_within_one_token_per_256_characters(text: str) -> None:
     assert abs(counted - exact) <= math.ceil(len(text) / 256)
 
 
+@pytest.mark.slow
 def test_a_50_mb_run_is_counted_quickly() -> None:
     started = time.perf_counter()
     tokens = TokenCounter().count("x" * 50_000_000)

@@ -17,7 +17,7 @@ from nocp.pipeline.tokens import TokenCounter
 from nocp.server import NocpServer
 from tests.conftest import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
 GIT_SERVER = str(Path(sys.executable).with_name("mcp-server-git"))
 

@@ -19,7 +19,7 @@ from nocp.config import Settings
 from nocp.server import INSTRUCTIONS, NocpServer
 from tests.conftest import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
 SERVER = str(Path(__file__).with_name("upstream_server.py"))
 SAFETY_S = 60  # only so that a bug hangs no CI job; no assertion depends on time
