@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import threading
 import time
 from typing import Any
 
@@ -48,10 +49,13 @@ async def slow() -> str:
     return "late"
 
 
+RELEASE_SLOW_SYNC = threading.Event()
+
+
 @tool(timeout_s=0.2)
 def slow_sync() -> str:
-    """Blocks past its timeout."""
-    time.sleep(1)
+    """Blocks past its timeout (until the test releases it, at most 30 s)."""
+    RELEASE_SLOW_SYNC.wait(30)
     return "late"
 
 
@@ -105,7 +109,8 @@ async def test_a_tool_past_its_timeout_is_an_error(make_server, connect, name: s
         text_of(result)
         == f"Error: tool {name!r} did not finish within 0.2 s and was stopped; try a narrower request"
     )
-    assert elapsed < 0.9  # the call returned at its timeout, not when the tool finished
+    RELEASE_SLOW_SYNC.set()
+    assert elapsed < 5  # the call returned at its timeout, not when the tool finished (≥ 5 s)
     assert not after.is_error
 
 
