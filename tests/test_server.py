@@ -99,6 +99,7 @@ async def test_a_tool_that_raises_is_an_error_and_the_server_keeps_serving(make_
 
 @pytest.mark.parametrize("name", ["slow", "slow_sync"])
 async def test_a_tool_past_its_timeout_is_an_error(make_server, connect, name: str) -> None:
+    RELEASE_SLOW_SYNC.clear()
     async with connect(make_server(slow, slow_sync, list_users)) as client:
         started = time.perf_counter()
         result = await client.call_tool(name, {})
