@@ -18,7 +18,8 @@ from nocp.store.db import open_database
 from nocp.store.stats import StatsStore
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = next((p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared")
+"""The workspace's shared folder (TOON spec, corpus): beside the repository, or above a worktree."""
 
 use_bundled_bpe_files()
 

@@ -14,9 +14,9 @@ from typing import Any
 from nocp.config import Settings
 from nocp.errors import NocpError
 from nocp.pipeline.encode import choose, to_compact_json
+from nocp.pipeline.markers import expand_call
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune import prune
-from nocp.pipeline.prune.markers import expand_call
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import ToolArgumentError, ToolDefinition

@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 
 from nocp.config import DistillSettings
+from nocp.formats.textkind import text_kind
 from nocp.pipeline.distill.backends import (
     PROMPT_VERSION,
     BackendError,
@@ -24,10 +25,10 @@ from nocp.pipeline.distill.backends import (
 from nocp.pipeline.distill.extractive import summarise
 from nocp.pipeline.distill.faithful import unfaithful
 from nocp.pipeline.distill.gate import judge
+from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, Distillation, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
-from nocp.pipeline.prune.markers import marker
-from nocp.pipeline.prune.text import html_to_text, kind_of
+from nocp.pipeline.prune.text import html_to_text
 from nocp.store.cache import DistillCache, distill_key
 
 __all__ = ["PROMPT_VERSION", "Distiller", "distill"]
@@ -78,7 +79,7 @@ class Distiller:
         if mode == "never":
             return None
         start = time.perf_counter()
-        if kind_of(payload.text) == "html":
+        if text_kind(payload.text) == "html":
             payload = html_to_text(payload, ctx, Budget(limit, ctx.counter))
         outcome = self._distill(payload, ctx, max(limit - _MARKER_TOKENS, 1), mode)
         result, distilled = outcome

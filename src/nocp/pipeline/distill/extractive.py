@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from nocp.pipeline.prune import relevance
-from nocp.pipeline.prune.text import kind_of, template
+from nocp.formats.textkind import log_template, text_kind
+from nocp.pipeline import relevance
 from nocp.pipeline.tokens import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'(\[])")
@@ -42,7 +42,7 @@ class Unit:
 
 def units(text: str) -> list[Unit]:
     """Sentences for documents, lines for everything else; fenced code stays whole lines."""
-    kind = kind_of(text)
+    kind = text_kind(text)
     prose = kind == "document"
     seen: set[str] = set()
     found: list[Unit] = []
@@ -54,7 +54,7 @@ def units(text: str) -> list[Unit]:
         if _NOISE.match(line):
             continue
         if kind == "log":  # of lines that differ only in numbers and times, the first stands for all
-            shape = template(line)
+            shape = log_template(line)
             if shape in seen:
                 continue
             seen.add(shape)
@@ -73,7 +73,7 @@ def summarise(text: str, query: str, limit: int, counter: TokenCounter) -> tuple
         >>> summarise(long_text, "timeout", 500, counter)[0]
     """
     found = units(text)
-    header = _frequent_ips(text) if kind_of(text) == "log" else ""
+    header = _frequent_ips(text) if text_kind(text) == "log" else ""
     if header:
         limit -= counter.count(header) + 1
     order = _priority(found, query)

@@ -12,10 +12,10 @@ from typing import Any
 
 from nocp.pipeline.model import CallContext, Payload, StageResult
 from nocp.pipeline.prune.budget import Budget
-from nocp.pipeline.prune.lines import LineMap
+from nocp.pipeline.prune.json import JSON_STEPS, precut
 from nocp.pipeline.prune.lossless import clean_text, drop_empty, prune_lossless
-from nocp.pipeline.prune.structured import JSON_STEPS, precut
 from nocp.pipeline.prune.text import TEXT_STEPS, line_map, text_steps
+from nocp.pipeline.prune.text.numbering import LineMap
 
 __all__ = ["JSON_STEPS", "TEXT_STEPS", "clean_text", "drop_empty", "prune", "prune_lossless"]
 
@@ -23,7 +23,7 @@ __all__ = ["JSON_STEPS", "TEXT_STEPS", "clean_text", "drop_empty", "prune", "pru
 def prune(payload: Payload, ctx: CallContext, *, first_line: int = 0) -> StageResult:
     """Apply the lossless steps, then the lossy ones while the result is over budget.
 
-    A text payload's markers count the lines of the stored original (`prune.lines`);
+    A text payload's markers count the lines of the stored original (`prune.text.numbering`);
     `first_line` is where the payload starts in it, when it is a selection of it.
 
     Example:

@@ -270,12 +270,7 @@ def _decode(content_type: str, text: str) -> Any:
         except ValueError:
             return text
     if content_type in ("text/html", "application/xhtml+xml"):
-        return html_to_text(text)
+        from nocp.formats.html import html_to_markdown
+
+        return html_to_markdown(text)
     return text
-
-
-def html_to_text(html: str) -> str:
-    """Readable document text (Markdown) from HTML: scripts, styles and images dropped."""
-    from nocp.htmltext import html_to_markdown
-
-    return html_to_markdown(html)

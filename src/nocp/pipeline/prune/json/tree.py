@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from nocp.pipeline.encode import to_compact_json
+from nocp.pipeline.markers import join_path, marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.fitting import fill
-from nocp.pipeline.prune.markers import join_path, marker
 
 _MIN_NODES = 2
 """A tree has at least this many times as many nodes as it has top-level entries."""

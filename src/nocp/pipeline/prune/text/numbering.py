@@ -4,8 +4,8 @@ stored original (`nocp://outputs/{handle}`).
 Lines are those of the stored original, counted from 0, split at "\\n", "\\r\\n" or "\\r" —
 the numbers a file's own lines have, whatever clean-up removed before pruning. The one
 exception is an HTML page: the agent only ever sees it converted to text, so there the lines
-are those of the converted text, which `nocp_expand` converts again (`text.line_map`,
-`text.addressable_lines`).
+are those of the converted text, which `nocp_expand` converts again (`prune.text.line_map`,
+`prune.text.addressable_lines`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ from nocp.config import Settings
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus"
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CORPUS / "manifest.json").is_file(), reason="../shared/corpus is absent")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CORPUS / "manifest.json").is_file(), reason="../shared/corpus is absent"),
+]
 
 
 def _items() -> list[dict[str, object]]:

@@ -21,7 +21,7 @@ from nocp.sources.python import PythonSource
 from nocp.store.db import open_database
 from nocp.store.stats import StatsStore
 from tests.conftest import text_of
-from tests.distill.openai_server import Canned, openai_server
+from tests.pipeline.distill.openai_server import Canned, openai_server
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ import re
 from nocp import optimize
 from nocp.config import Settings
 from nocp.pipeline.tokens import TokenCounter
-from tests.pipeline.test_prune_lines import GAP, expand, restored
+from tests.pipeline.prune.text.test_numbering import GAP, expand, restored
 from tests.pipeline.texts import git_log
 
 COUNT = TokenCounter().count

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.distill.openai_server import openai_server
+from tests.pipeline.distill.openai_server import openai_server
 from tests.test_stdio import PROTOCOL_VERSION, RawClient
 
 pytestmark = pytest.mark.slow

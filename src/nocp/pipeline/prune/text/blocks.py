@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from nocp.pipeline import relevance
+from nocp.pipeline.markers import marker
 from nocp.pipeline.model import Payload
-from nocp.pipeline.prune import relevance
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.fitting import fill
-from nocp.pipeline.prune.lines import LineMap
-from nocp.pipeline.prune.markers import marker
+from nocp.pipeline.prune.text.numbering import LineMap
 
 _CHEAP_CHARS = 120
 """Gaps longer than this are never cheaper than their marker (no need to count them)."""

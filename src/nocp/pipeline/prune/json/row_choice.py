@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from nocp.pipeline.markers import marker
 from nocp.pipeline.model import JSONValue
-from nocp.pipeline.prune.markers import marker
 
 
 def keep_chosen_rows(

@@ -1,0 +1,37 @@
+"""The lossy steps for JSON results, in their fixed order; each runs only while over budget.
+
+0. prune nested trees breadth-first (`tree.py`);
+1. drop noise fields (URL templates, derivable URLs, node ids, avatars, `drop_fields` globs);
+2. hoist constant columns out of arrays of records;
+3. flatten nested entities to their identifying field (`user` → `user.login`);
+4. truncate long strings, marking what was cut;
+5. keep a subset of rows (head and tail, the extremes, or the most relevant to the query);
+6. limit depth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nocp.pipeline.model import CallContext, Payload
+from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.prune.json.depth import limit_depth
+from nocp.pipeline.prune.json.entities import flatten_entities, hoist_constants
+from nocp.pipeline.prune.json.noise import drop_noise
+from nocp.pipeline.prune.json.rows import keep_rows, precut
+from nocp.pipeline.prune.json.strings import truncate_strings
+from nocp.pipeline.prune.json.tree import prune_tree
+
+__all__ = ["JSON_STEPS", "JsonStep", "precut"]
+
+JsonStep = Callable[[Payload, CallContext, Budget], Payload]
+
+JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
+    ("prune_tree", prune_tree),
+    ("drop_noise", drop_noise),
+    ("hoist_constants", hoist_constants),
+    ("flatten_entities", flatten_entities),
+    ("truncate_strings", truncate_strings),
+    ("keep_rows", keep_rows),
+    ("limit_depth", limit_depth),
+)
