@@ -35,7 +35,7 @@ def to_compact_json(value: JSONValue) -> str:
 
 
 def _decode_json(text: str) -> JSONValue:
-    return json.loads(text)
+    return cast(JSONValue, json.loads(text))
 
 
 ENCODERS: dict[Format, tuple[Callable[[JSONValue], str], Callable[[str], JSONValue]]] = {
@@ -76,7 +76,7 @@ def choose(value: JSONValue, counter: TokenCounter, last: LastEncoding | None = 
     the last value encoded in this call)."""
     if last is not None:
         if last.encoded is not None and last.value is value:
-            return cast(Encoded, last.encoded)
+            return last.encoded
         encoded = choose(value, counter)
         last.value, last.encoded = value, encoded
         return encoded

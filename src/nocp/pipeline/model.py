@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeGuard
 
 from nocp.config import Settings
 from nocp.pipeline.tokens import TokenCounter
 
-JSONValue: TypeAlias = Any
-"""A value of the JSON data model: dict[str, JSON] | list[JSON] | str | int | float | bool | None."""
+if TYPE_CHECKING:
+    from nocp.pipeline.encode import Encoded
+
+JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+"""A value of the JSON data model."""
+
+JSONObject: TypeAlias = dict[str, JSONValue]
+"""A JSON object (a record, a tree node)."""
+
+
+def all_objects(items: list[JSONValue]) -> TypeGuard[list[JSONObject]]:
+    """Whether every item is a JSON object (true for no items)."""
+    return all(isinstance(item, dict) for item in items)
+
 
 PayloadKind: TypeAlias = Literal["json", "text"]
 Format: TypeAlias = Literal["toon", "json", "text"]
@@ -86,8 +98,8 @@ class LastEncoding:
     budget check before the final encode usually asks about the very value then sent.
     Pipeline values are never changed in place, so the same object means the same value."""
 
-    value: Any = None
-    encoded: Any = None
+    value: JSONValue = None
+    encoded: Encoded | None = None
 
 
 @dataclass(frozen=True, slots=True)

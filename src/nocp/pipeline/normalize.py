@@ -122,7 +122,7 @@ def _deeper_than(value: JSONValue, limit: int) -> bool:
     for _ in range(limit):
         below: list[JSONValue] = []
         for node in level:
-            children = node.values() if type(node) is dict else node
+            children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
             below.extend([c for c in children if type(c) is dict or type(c) is list])
         if not below:
             return False
@@ -175,7 +175,7 @@ class _Converter:
             fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
             return self._container(fields, path, depth)
         try:
-            return pydantic_core.to_jsonable_python(obj, fallback=str)
+            return cast(JSONValue, pydantic_core.to_jsonable_python(obj, fallback=str))
         except (pydantic_core.PydanticSerializationError, ValueError):
             return str(obj)
 

@@ -35,7 +35,7 @@ class Budget:
 
     def clearly_over(self, payload: Payload) -> bool:
         """True when the payload is so long that no count is needed to know it is over."""
-        size = len(payload.value) if payload.kind == "text" else len(to_compact_json(payload.value))
+        size = len(payload.text) if payload.kind == "text" else len(to_compact_json(payload.value))
         return size > self.limit * _MAX_CHARS_PER_TOKEN
 
     def chars(self, payload: Payload) -> int:

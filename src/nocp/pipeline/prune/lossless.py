@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nocp.pipeline.model import JSONValue, Payload, StageResult
+from nocp.pipeline.model import JSONValue, Payload, StageResult, all_objects
 
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -40,7 +40,7 @@ def drop_empty(value: JSONValue, counter: list[int] | None = None) -> JSONValue:
     if isinstance(value, dict):
         return _without_empty({k: drop_empty(v, counter) for k, v in value.items()}, counter)
     if isinstance(value, list):
-        if value and all(isinstance(item, dict) for item in value):
+        if value and all_objects(value):
             rows = [{k: drop_empty(v, counter) for k, v in r.items()} for r in value]
             used = frozenset(k for r in rows for k, v in r.items() if not _is_empty(v))
             return [_without_empty(r, counter, keep=used) for r in rows]

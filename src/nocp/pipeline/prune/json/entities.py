@@ -7,9 +7,9 @@ import json
 
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import marker
-from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.model import CallContext, JSONObject, JSONValue, Payload, all_objects
 from nocp.pipeline.prune.budget import Budget
-from nocp.pipeline.prune.json.walk import MIN_ROWS, SCALAR, collections_in, is_records, transform
+from nocp.pipeline.prune.json.walk import MIN_ROWS, SCALAR, as_records, collections_in, rows_value, transform
 
 ID_KEYS = (
     "login",
@@ -35,9 +35,8 @@ def hoist_constants(payload: Payload, ctx: CallContext, budget: Budget) -> Paylo
     targets = {path for path, _, node in collections_in(payload.value) if isinstance(node, list)}
 
     def visit(node: JSONValue, path: str) -> JSONValue:
-        if path in targets and isinstance(node, list) and is_records(node):
-            return hoist(node, path, notes)
-        return node
+        rows = as_records(node) if path in targets else None
+        return node if rows is None else rows_value(hoist(rows, path, notes))
 
     value = transform(payload.value, visit)
     if not notes:
@@ -71,14 +70,15 @@ def flatten_entities(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
     notes: list[str] = []
 
     def visit(node: JSONValue, path: str) -> JSONValue:
-        if not (isinstance(node, list) and is_records(node)):
+        records = as_records(node)
+        if records is None:
             return node
-        unnested = _unnest(node, path)
-        rows = [_flatten_row(row, flattened) for row in (unnested[0] if unnested else node)]
+        unnested = _unnest(records, path)
+        rows = [_flatten_row(row, flattened) for row in (unnested[0] if unnested else records)]
         if unnested is None:
-            return _uniform(rows)
+            return rows_value(_uniform(rows))
         flattened[f"{path}[].{unnested[1]} (one row per item)"] = None
-        return _uniform(hoist(rows, path, notes))
+        return rows_value(_uniform(hoist(rows, path, notes)))
 
     value = transform(payload.value, visit)
     if not flattened:
@@ -113,13 +113,13 @@ def _flatten_row(row: dict[str, JSONValue], flattened: dict[str, None]) -> dict[
                 flattened[key] = None
             else:
                 out[key] = value
-        elif isinstance(value, list) and value and all(_is_small_entity(v) for v in value):
+        elif isinstance(value, list) and value and all_objects(value) and all(map(_is_small_entity, value)):
             ids = [v.get(_identifier(v) or "", None) for v in value]
             if all(isinstance(i, str | int) for i in ids):
                 out[key] = ", ".join(str(i) for i in ids)
                 flattened[key] = None
             else:
-                out[key] = value
+                out[key] = rows_value(value)
         elif isinstance(value, list) and value and all(isinstance(v, str | int | float) for v in value):
             out[key] = ", ".join(str(v) for v in value)
             flattened[key] = None
@@ -143,29 +143,29 @@ def _is_small_entity(value: JSONValue) -> bool:
 def _unnest(rows: list[dict[str, JSONValue]], path: str) -> tuple[list[dict[str, JSONValue]], str] | None:
     """Rows that each hold one list of records (groups → rules) become one table of the
     inner records, each carrying its parent's identifying fields."""
-    fields = {k for k, v in rows[0].items() if isinstance(v, list) and _is_records_or_one(v)}
+    fields = {k for k, v in rows[0].items() if _inner_records(v)}
     field = next(iter(fields)) if len(fields) == 1 else None
-    if field is None or not all(
-        isinstance(r.get(field), list) and _is_records_or_one(r[field]) for r in rows
-    ):
+    if field is None or not all(_inner_records(r.get(field)) for r in rows):
         return None
-    children = [child for r in rows for child in r[field]]
+    groups = [_inner_records(r.get(field)) for r in rows]
+    children = [child for group in groups for child in group]
     if all(_is_small_entity(c) for c in children):
         return None  # references (parents, labels), not the bulk of the data
     bulk = sum(len(to_compact_json(r[field])) for r in rows)
-    if bulk < 0.5 * len(to_compact_json(rows)):
+    if bulk < 0.5 * len(to_compact_json(rows_value(rows))):
         return None
     parent_keys = [k for k in _identifiers(rows[0]) if all(k in r for r in rows)]
     inner = [
         {**{f"{path.rsplit('.', 1)[-1] or 'parent'}.{k}": r[k] for k in parent_keys}, **child}
-        for r in rows
-        for child in r[field]
+        for r, group in zip(rows, groups, strict=True)
+        for child in group
     ]
     return inner, field
 
 
-def _is_records_or_one(value: list[JSONValue]) -> bool:
-    return bool(value) and all(isinstance(item, dict) for item in value)
+def _inner_records(value: JSONValue) -> list[JSONObject]:
+    """`value` when it is a non-empty array of records (one is enough), else []."""
+    return value if isinstance(value, list) and value and all_objects(value) else []
 
 
 def _uniform(rows: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:

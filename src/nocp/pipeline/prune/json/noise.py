@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatchcase
-from typing import Any
 
 from nocp.pipeline.markers import join_path, marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.budget import Budget
-from nocp.pipeline.prune.json.walk import is_records, transform
+from nocp.pipeline.prune.json.walk import as_records, transform
 
 NOISE_KEYS = frozenset({"node_id", "gravatar_id", "avatar_url", "_links", "_embedded_links"})
 _TEMPLATE = re.compile(r"\{[^{}]*\}")
@@ -22,9 +21,10 @@ def drop_noise(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     dropped: dict[str, None] = {}
 
     def visit(node: JSONValue, path: str) -> JSONValue:
-        if isinstance(node, list) and is_records(node):
-            derived = _derivable_url_keys(node)
-            return [_without(row, derived, drop, keep, dropped, f"{path}[]") for row in node]
+        rows = as_records(node)
+        if rows is not None:
+            derived = _derivable_url_keys(rows)
+            return [_without(row, derived, drop, keep, dropped, f"{path}[]") for row in rows]
         if isinstance(node, dict):
             return _without(node, frozenset(), drop, keep, dropped, path)
         return node
@@ -92,7 +92,7 @@ def _derivable_url_keys(rows: list[dict[str, JSONValue]]) -> frozenset[str]:
     return frozenset(derivable)
 
 
-def _shape(url: Any, row: dict[str, JSONValue], own: str) -> str:
+def _shape(url: JSONValue, row: dict[str, JSONValue], own: str) -> str:
     text = str(url)
     values = sorted(
         {

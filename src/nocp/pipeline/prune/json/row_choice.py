@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nocp.pipeline.markers import marker
-from nocp.pipeline.model import JSONValue
+from nocp.pipeline.model import JSONValue, all_objects
 
 
 def keep_chosen_rows(
@@ -30,7 +30,7 @@ def keep_chosen_rows(
         rest = f"{path}[{head}:{head + omitted}]"
         note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted", handle, rest)
         return [rows[i] for i in chosen], note
-    numbered = [{"#": i, **rows[i]} if isinstance(rows[i], dict) else rows[i] for i in chosen]
+    numbered = [numbered_row(i, rows[i]) for i in chosen]
     label = (
         'kept rows numbered by "#"'
         if isinstance(rows[0], dict)
@@ -38,6 +38,11 @@ def keep_chosen_rows(
     )
     note = marker(f"{omitted:,} of {len(rows):,} rows of {where} omitted; {label}", handle, path or "@")
     return numbered, note
+
+
+def numbered_row(index: int, row: JSONValue) -> JSONValue:
+    """A record with its original index first, as "#" (other items as they are)."""
+    return {"#": index, **row} if isinstance(row, dict) else row
 
 
 def keep_chosen_keys(
@@ -84,7 +89,7 @@ def _head_then_tail(count: int) -> Iterator[int]:
 def extremes(items: list[JSONValue]) -> list[int]:
     """For each numeric column of the records, the first row holding its largest value
     (not for ids and counters, which only grow or shrink)."""
-    if not items or not all(isinstance(i, dict) for i in items):
+    if not items or not all_objects(items):
         return []
     found: list[int] = []
     for key, sample in items[0].items():

@@ -16,9 +16,10 @@ from nocp.pipeline.prune.json.row_choice import (
     extremes,
     keep_chosen_keys,
     keep_chosen_rows,
+    numbered_row,
     row_text,
 )
-from nocp.pipeline.prune.json.walk import MIN_ROWS, collections_in, is_records, replace_at
+from nocp.pipeline.prune.json.walk import MIN_ROWS, Cuttable, collections_in, is_records, replace_at
 
 
 def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
@@ -49,9 +50,9 @@ def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
 class Collection:
     """One cuttable array (or map) and what choosing its rows needs, computed once."""
 
-    def __init__(self, path: str, keys: tuple[str | int, ...], node: JSONValue, query: str) -> None:
+    def __init__(self, path: str, keys: tuple[str | int, ...], node: Cuttable, query: str) -> None:
         self.path, self.keys, self.node, self.query = path, keys, node, query
-        items = list(node.values()) if isinstance(node, dict) else node
+        items: list[JSONValue] = list(node.values()) if isinstance(node, dict) else node
         labels = list(node) if isinstance(node, dict) else [""] * len(node)
         self.texts = (
             [f"{k} {row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
@@ -98,7 +99,7 @@ def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
             continue
         collection = Collection(path, keys, node, ctx.query)
         chosen = choose_rows(len(node), fits, collection.relevant, collection.extremes)
-        kept = [{"#": i, **node[i]} for i in chosen]
+        kept = [numbered_row(i, node[i]) for i in chosen]
         value = replace_at(value, keys, kept)
         where = path or "the result"
         what = (

@@ -10,7 +10,7 @@ from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.json.row_choice import (
     row_text,
 )
-from nocp.pipeline.prune.json.walk import collections_in, transform
+from nocp.pipeline.prune.json.walk import Cuttable, collections_in, transform
 
 
 def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
@@ -40,7 +40,7 @@ def truncate_strings(payload: Payload, ctx: CallContext, budget: Budget) -> Payl
 
 
 def _most_relevant_rows(
-    collections: list[tuple[str, tuple[str | int, ...], JSONValue]], query: str
+    collections: list[tuple[str, tuple[str | int, ...], Cuttable]], query: str
 ) -> set[str]:
     """Paths of the three rows of each collection most relevant to the query."""
     favoured: set[str] = set()

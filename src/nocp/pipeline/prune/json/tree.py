@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import join_path, marker
-from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.model import CallContext, JSONObject, JSONValue, Payload
 from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.fitting import fill
 
@@ -39,55 +40,59 @@ def prune_tree(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     )
 
 
-def _tree(value: JSONValue) -> tuple[list[JSONValue], str | None]:
+def _tree(value: JSONValue) -> tuple[list[JSONObject], str | None]:
     """The top-level entries and the key holding each node's entries (None: not a tree).
 
     A tree nests: some entries of entries hold entries under the same key, and look like
     their parents (a key in common) — a commit's `parents` list is not a tree.
     """
-    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+    if not _is_nodes(value):
         return [], None
     if any("#" in node for node in value):  # rows already set aside: positions are not the original's
         return [], None
     sample = value[:_SAMPLE]  # a tree shows itself in its first entries; checking all costs
     for key in dict.fromkeys(k for node in sample for k, v in node.items() if _is_nodes(v)):
         shared = {k for node in sample for k in node} - {key}
-        children = [c for node in sample if _is_nodes(node.get(key)) for c in node[key]]
-        if not any(_is_nodes(c.get(key)) for c in children) or not any(shared & c.keys() for c in children):
+        children = [c for node in sample for c in _entries(node, key)]
+        if not any(_entries(c, key) for c in children) or not any(shared & c.keys() for c in children):
             continue
         if sum(1 for _ in _walk(value, key)) >= _MIN_NODES * len(value):
             return value, key
     return [], None
 
 
-def _is_nodes(value: JSONValue) -> bool:
+def _is_nodes(value: JSONValue) -> TypeGuard[list[JSONObject]]:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _walk(nodes: list[JSONValue], key: str) -> Iterator[JSONValue]:
+def _entries(node: JSONObject, key: str) -> list[JSONObject]:
+    """The node's own entries ([] for a leaf)."""
+    entries = node.get(key)
+    return entries if _is_nodes(entries) else []
+
+
+def _walk(nodes: list[JSONObject], key: str) -> Iterator[JSONObject]:
     for node in nodes:
         yield node
-        if _is_nodes(node.get(key)):
-            yield from _walk(node[key], key)
+        yield from _walk(_entries(node, key), key)
 
 
 @dataclass
 class _Tree:
     """A tree and the cost, in characters, of showing each node's entries (computed once)."""
 
-    roots: list[JSONValue]
+    roots: list[JSONObject]
     key: str
     costs: dict[Path, int] = field(default_factory=dict)
     totals: dict[int, int] = field(default_factory=dict)
     """Nodes below each node, by the node's id()."""
 
-    def children(self, path: Path) -> list[JSONValue]:
+    def children(self, path: Path) -> list[JSONObject]:
         """The entries of the node at `path` ([] for a leaf)."""
-        nodes, node = self.roots, None
+        nodes = self.roots
         for index in path:
-            node = nodes[index]
-            nodes = node.get(self.key) if _is_nodes(node.get(self.key)) else []
-        return nodes if node is not None else self.roots
+            nodes = _entries(nodes[index], self.key)
+        return nodes
 
     def cost(self, path: Path) -> int:
         """Characters of the node's entries shown without their own entries."""
@@ -95,7 +100,7 @@ class _Tree:
             self.costs[path] = len(to_compact_json([self.shallow(c) for c in self.children(path)]))
         return self.costs[path]
 
-    def shallow(self, node: dict[str, JSONValue]) -> dict[str, JSONValue]:
+    def shallow(self, node: JSONObject) -> JSONObject:
         """A node with its entries as a count."""
         entries = self.entries(node)
         if entries is None:
@@ -105,22 +110,21 @@ class _Tree:
         count += f", {total:,} in all" if total > len(entries) else ""
         return {**node, self.key: count}
 
-    def entries(self, node: dict[str, JSONValue]) -> list[JSONValue] | None:
+    def entries(self, node: JSONObject) -> list[JSONObject] | None:
         """The node's own entries (None for a leaf)."""
-        entries = node.get(self.key)
-        return entries if isinstance(entries, list) and _is_nodes(entries) else None
+        return _entries(node, self.key) or None
 
-    def below(self, node: dict[str, JSONValue]) -> int:
+    def below(self, node: JSONObject) -> int:
         """How many nodes there are below `node`, at any depth."""
         if id(node) not in self.totals:
-            self.totals[id(node)] = sum(1 for _ in _walk(node[self.key], self.key))
+            self.totals[id(node)] = sum(1 for _ in _walk(_entries(node, self.key), self.key))
         return self.totals[id(node)]
 
     def expanded(self, allowance: int) -> set[Path]:
         """The nodes whose entries are shown: breadth-first, a level whole before the next."""
         shown: set[Path] = set()
         used = self.cost(())
-        level: list[Path] = [(i,) for i, node in enumerate(self.roots) if _is_nodes(node.get(self.key))]
+        level: list[Path] = [(i,) for i, node in enumerate(self.roots) if _entries(node, self.key)]
         while level and used <= allowance:
             complete, following = True, []
             for path in level:
@@ -130,14 +134,14 @@ class _Tree:
                 used += self.cost(path)
                 shown.add(path)
                 entries = self.children(path)
-                following += [(*path, i) for i, c in enumerate(entries) if _is_nodes(c.get(self.key))]
+                following += [(*path, i) for i, c in enumerate(entries) if _entries(c, self.key)]
             level = following if complete else []
         return shown
 
     def render(self, payload: Payload, shown: set[Path], handle: str) -> Payload:
         """The tree with the entries of `shown` nodes, the others as counts, and one marker."""
         omitted: list[Path] = []
-        value = [self._node(node, (i,), shown, omitted) for i, node in enumerate(self.roots)]
+        value: list[JSONValue] = [self._node(node, (i,), shown, omitted) for i, node in enumerate(self.roots)]
         if not omitted:
             return payload
         hidden = sum(sum(1 for _ in _walk(self.children(p), self.key)) for p in omitted)
@@ -149,16 +153,14 @@ class _Tree:
         example = min(omitted, key=len)  # the shallowest, first
         return payload.evolve(value, marker(what, handle, self.path(example)))
 
-    def _node(
-        self, node: dict[str, JSONValue], path: Path, shown: set[Path], omitted: list[Path]
-    ) -> JSONValue:
+    def _node(self, node: JSONObject, path: Path, shown: set[Path], omitted: list[Path]) -> JSONValue:
         entries = self.entries(node)
         if entries is None:
             return node
         if path not in shown:
             omitted.append(path)
             return self.shallow(node)
-        kept = [self._node(c, (*path, i), shown, omitted) for i, c in enumerate(entries)]
+        kept: list[JSONValue] = [self._node(c, (*path, i), shown, omitted) for i, c in enumerate(entries)]
         return {**node, self.key: kept}
 
     def path(self, path: Path) -> str:

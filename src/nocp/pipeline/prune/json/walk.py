@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TypeAlias, cast
 
 from nocp.pipeline.markers import join_path
-from nocp.pipeline.model import JSONValue
+from nocp.pipeline.model import JSONObject, JSONValue, all_objects
 
 SCALAR = (str, int, float, bool, type(None))
 MIN_ROWS = 3
 """Arrays shorter than this are never cut."""
+
+Cuttable: TypeAlias = list[JSONValue] | JSONObject
+"""A collection whose items (or members) a cut may drop."""
 
 
 def transform(value: JSONValue, visit: Callable[[JSONValue, str], JSONValue], path: str = "") -> JSONValue:
@@ -30,13 +33,24 @@ def transform(value: JSONValue, visit: Callable[[JSONValue, str], JSONValue], pa
     return visit(value, path)
 
 
-def is_records(node: list[Any]) -> bool:
-    return len(node) >= 2 and all(isinstance(item, dict) for item in node)
+def is_records(node: list[JSONValue]) -> bool:
+    """Whether `node` is an array of two or more records (objects)."""
+    return len(node) >= 2 and all_objects(node)
+
+
+def as_records(node: JSONValue) -> list[JSONObject] | None:
+    """`node` when it is an array of two or more records, else None."""
+    return cast("list[JSONObject]", node) if isinstance(node, list) and is_records(node) else None
+
+
+def rows_value(rows: list[JSONObject]) -> JSONValue:
+    """Records as a JSON value (which they are: mypy's invariant `list` cannot see it)."""
+    return cast(JSONValue, rows)
 
 
 def collections_in(
     value: JSONValue, path: str = "", keys: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str, tuple[str | int, ...], JSONValue]]:
+) -> Iterator[tuple[str, tuple[str | int, ...], Cuttable]]:
     """Arrays (and maps with many keys) that can be cut, outermost first, not nested:
     (JMESPath path, keys to reach it, the node)."""
     if isinstance(value, list) and len(value) > MIN_ROWS:
@@ -63,8 +77,10 @@ def replace_at(value: JSONValue, keys: tuple[str | int, ...], new: JSONValue) ->
     if not keys:
         return new
     head, rest = keys[0], keys[1:]
-    if isinstance(value, dict):
+    if isinstance(value, dict) and isinstance(head, str):
         return {**value, head: replace_at(value[head], rest, new)}
+    if not isinstance(value, list) or not isinstance(head, int):
+        raise TypeError(f"no element {head!r} in a {type(value).__name__}")
     copy = list(value)
-    copy[head] = replace_at(copy[head], rest, new)  # type: ignore[index]
+    copy[head] = replace_at(copy[head], rest, new)
     return copy
