@@ -4,7 +4,7 @@ A baseline for `upstream_overhead.py`: the cost of the second JSON-RPC hop alone
 process, one more parse and serialise on each side), with no pipeline, stats or store. The
 result is forwarded exactly as received, so the client gets the upstream's full result.
 
-    python benchmarks/passthrough_proxy.py -- python tests/sources/upstream_server.py
+    python benchmarks/passthrough_proxy.py -- python tests/sources/upstream/upstream_server.py
 """
 
 from __future__ import annotations

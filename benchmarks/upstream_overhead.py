@@ -30,7 +30,7 @@ from mcp import Client, StdioServerParameters
 
 from nocp.pipeline.tokens import TokenCounter, use_bundled_bpe_files
 
-UPSTREAM = str(Path(__file__).resolve().parents[1] / "tests" / "sources" / "upstream_server.py")
+UPSTREAM = str(Path(__file__).resolve().parents[1] / "tests" / "sources" / "upstream" / "upstream_server.py")
 PASSTHROUGH = str(Path(__file__).resolve().parent / "passthrough_proxy.py")
 CASES: dict[str, tuple[str, dict[str, int]]] = {
     "≈1 KB records": ("records", {"n": 12}),

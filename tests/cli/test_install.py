@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nocp.cli import main
-from nocp.install import config_path
+from nocp.cli.install import config_path
 
 EXISTING = {
     "globalShortcut": "Ctrl+Space",

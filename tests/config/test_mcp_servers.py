@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from nocp.cli.wrap import wrap_settings
 from nocp.config import Settings, load_settings
 from nocp.errors import ConfigError
-from nocp.sources.upstream_config import wrap_settings
 
 
 def test_toml_tables_and_an_mcp_servers_file_merge(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_wrap_settings_one_unprefixed_upstream() -> None:
 
 
 def test_exposed_names_are_safe_for_clients() -> None:
-    from nocp.sources.upstream_hub import exposed_name
+    from nocp.sources.upstream.naming import exposed_name
 
     assert exposed_name("git__", "git_log") == "git__git_log"
     assert exposed_name("my server.v2__", "read") == "my_server_v2__read"

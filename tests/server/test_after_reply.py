@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from nocp.after_reply import AfterReply
+from nocp.server.after_reply import AfterReply
 
 pytestmark = pytest.mark.anyio
 

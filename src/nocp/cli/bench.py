@@ -9,16 +9,19 @@ and with each question as the focus, plus the share reachable with one `nocp_exp
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nocp.config import Settings
+from nocp.errors import NocpError
 from nocp.pipeline import optimize
 from nocp.pipeline.model import Optimized
 
@@ -78,7 +81,7 @@ class ItemResult:
 
 def load_item(corpus: Path, entry: dict[str, Any]) -> Any:
     """The value a tool would have returned: parsed JSON for JSON files, else the text."""
-    from nocp.inspect import parse_result
+    from nocp.cli.inspect import parse_result
 
     return parse_result((corpus / entry["file"]).read_text(encoding="utf-8"))
 
@@ -117,7 +120,7 @@ def _reachable(value: Any, question: dict[str, Any], result: Optimized, settings
     the path one of the sent markers names (its first page)?"""
     if result.handle is None or result.original is None:
         return False
-    from nocp.expand import ExpandError, expand_payload
+    from nocp.sources.expand import ExpandError, expand_payload
 
     calls: list[dict[str, Any]] = [{"focus": question["q"]}]
     paths = _MARKER_PATH.findall(result.text) + _GAP_PATH.findall(result.text)
@@ -217,11 +220,10 @@ def synthetic_records(megabytes: float) -> list[dict[str, Any]]:
 def measure_huge(settings: Settings, megabytes: float = 50.0) -> dict[str, float]:
     """Optimise a result of `megabytes` in a fresh process: seconds and peak memory (MB)."""
     import subprocess
-    import sys
 
     script = (
         "import json, resource, sys, time\n"
-        "from nocp.bench import synthetic_records\n"
+        "from nocp.cli.bench import synthetic_records\n"
         "from nocp.pipeline import optimize\n"
         f"value = synthetic_records({megabytes})\n"
         "started = time.perf_counter()\n"
@@ -278,3 +280,21 @@ def report(
     if missed:
         lines += ["", "Questions missed with focus:", ""] + [f"- {name}: {q}" for name, q in missed]
     return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace, _: list[str]) -> int:
+    """`nocp bench`: run the corpus (and, unless --no-perf, the timings); write the report."""
+    from nocp.config import load_settings
+
+    if not (args.corpus / "manifest.json").is_file():
+        raise NocpError(f"no corpus at {args.corpus} (a folder with manifest.json); pass --corpus DIR")
+    settings = load_settings(args.config)
+    results = run_corpus(args.corpus, settings)
+    timing = None if args.no_perf else time_large_json(settings)
+    huge = None if args.no_perf else measure_huge(settings)
+    command = "nocp bench " + " ".join(sys.argv[2:])
+    text = report(results, timing, huge, command.strip())
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"report written to {args.out}", file=sys.stderr)
+    return 0

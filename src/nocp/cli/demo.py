@@ -13,9 +13,9 @@ import anyio
 from rich.console import Console
 from rich.table import Table
 
-from nocp.report import print_stats
+from nocp.cli.report import print_stats
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
 
 CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -91,3 +91,8 @@ def _show_calls(console: Console, calls: list[dict[str, Any]]) -> None:
             f"{pct:.1f}%",
         )
     console.print(table)
+
+
+def main(args: object, _: list[str]) -> int:
+    """`nocp demo`."""
+    return run_demo()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from nocp.config import Settings
+from nocp.errors import NocpError
 from nocp.pipeline import optimize
 
 
@@ -46,3 +50,24 @@ def inspect_result(
     )
     console.rule("sent")
     console.print(result.text, markup=False, highlight=False, soft_wrap=True)
+
+
+def main(args: argparse.Namespace, _: list[str]) -> int:
+    """`nocp inspect FILE`: print what nocp would send for the result in FILE (- for stdin)."""
+    from nocp.config import load_settings
+
+    settings = load_settings(args.config)
+    if args.budget is not None:
+        settings = settings.model_copy(
+            update={"prune": settings.prune.model_copy(update={"budget": args.budget})}
+        )
+    text = sys.stdin.read() if args.file == "-" else _read(Path(args.file))
+    inspect_result(text, settings, tool=args.tool, focus=args.focus)
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NocpError(f"cannot read {str(path)!r}: {exc}") from None

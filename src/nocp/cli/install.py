@@ -184,7 +184,7 @@ def run(
     return 0
 
 
-def add_install_commands(commands: Any) -> None:
+def add_command(commands: Any) -> None:
     """Register `install` and `uninstall` on the CLI's subcommand parser."""
     for action in ("install", "uninstall"):
         parser = commands.add_parser(action, help=f"{action} nocp in an MCP client's config")
@@ -198,10 +198,11 @@ def add_install_commands(commands: Any) -> None:
                 help="put the servers already configured behind nocp",
             )
             parser.add_argument("--config", type=Path, help="the nocp.toml nocp serve should read")
-        parser.set_defaults(run=_cli)
+        parser.set_defaults(module="nocp.cli.install")
 
 
-def _cli(args: argparse.Namespace, _: list[str]) -> int:
+def main(args: argparse.Namespace, _: list[str]) -> int:
+    """`nocp install CLIENT` / `nocp uninstall CLIENT`."""
     path = args.config_path or config_path(args.client)
     if args.command == "install":
         return run(

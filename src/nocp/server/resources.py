@@ -1,4 +1,5 @@
-"""The `nocp://` resources: the stats of every call, readable by the agent and the user.
+"""Resources: nocp's own (`nocp://`: the stats of every call, the config, stored originals)
+and the upstream servers' (proxied, URIs unchanged).
 
 The URIs and the field names of their JSON are a public contract — keep them.
 """
@@ -10,10 +11,13 @@ from typing import Any
 from urllib.parse import unquote
 
 import mcp_types as types
+from mcp.shared.exceptions import MCPError
 
 from nocp.config import Settings
 from nocp.errors import NocpError
 from nocp.pipeline.encode import to_compact_json
+from nocp.server.after_reply import AfterReply
+from nocp.sources.upstream.hub import UpstreamHub
 from nocp.store.handles import HandleNotFound, HandleStore
 from nocp.store.stats import StatsStore
 
@@ -22,7 +26,9 @@ RECENT = "nocp://calls/recent"
 TOOL_STATS_PREFIX = "nocp://stats/tools/"
 OUTPUTS_PREFIX = "nocp://outputs/"
 CONFIG = "nocp://config"
+UPSTREAMS = "nocp://upstreams"
 RECENT_LIMIT = 50
+RESOURCE_NOT_FOUND = -32002
 
 
 class ResourceNotFound(NocpError):
@@ -105,3 +111,67 @@ def _document(uri: str, stats: StatsStore) -> Any:
         f"unknown resource {uri!r}; nocp serves {STATS}, {RECENT}, {CONFIG}, "
         f"{TOOL_STATS_PREFIX}{{tool}} and {OUTPUTS_PREFIX}{{handle}}"
     )
+
+
+_UPSTREAMS_RESOURCE = types.Resource(
+    uri=UPSTREAMS,
+    name="upstreams",
+    description="The upstream MCP servers: transport, state, tool count, last error, restarts.",
+    mime_type="application/json",
+)
+
+
+class Resources:
+    """The resource requests: nocp's own resources, then the upstreams'."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        stats: StatsStore,
+        handles: HandleStore,
+        upstreams: UpstreamHub | None,
+        after: AfterReply,
+    ) -> None:
+        self.settings, self.stats, self.handles = settings, stats, handles
+        self.upstreams, self.after = upstreams, after
+
+    async def list(self) -> types.ListResourcesResult:
+        """nocp's resources (and `nocp://upstreams` when there are upstreams), then theirs."""
+        listed = list_resources()
+        if self.upstreams is not None:
+            listed.append(_UPSTREAMS_RESOURCE)
+            listed.extend(await self.upstreams.list_resources())
+        return types.ListResourcesResult(resources=listed)
+
+    async def templates(self) -> types.ListResourceTemplatesResult:
+        """nocp's resource templates, then the upstreams'."""
+        templates = list_templates()
+        if self.upstreams is not None:
+            templates.extend(await self.upstreams.list_resource_templates())
+        return types.ListResourceTemplatesResult(resource_templates=templates)
+
+    async def read(self, uri: str) -> types.ReadResourceResult:
+        """Read `uri`, once the accounting of the calls already answered is written.
+
+        Raises:
+            MCPError: no such resource.
+        """
+        await self.after.settled()  # the stats and outputs of the calls just answered
+        if self.upstreams is not None and not uri.startswith("nocp://"):
+            proxied = await self.upstreams.read_resource(uri)
+            if proxied is not None:
+                return proxied
+        try:
+            if uri == CONFIG:
+                text, mime = read_config(self.settings), "application/json"
+            elif uri == UPSTREAMS:
+                upstreams = self.upstreams.status() if self.upstreams else []
+                text, mime = json.dumps(upstreams, indent=2), "application/json"
+            else:
+                text, mime = read(uri, self.stats, self.handles)
+        except ResourceNotFound as exc:
+            raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
+        contents: list[types.TextResourceContents | types.BlobResourceContents] = [
+            types.TextResourceContents(uri=uri, text=text, mime_type=mime)
+        ]
+        return types.ReadResourceResult(contents=contents)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from nocp.bench import run_item
+from nocp.cli.bench import run_item
 from nocp.config import Settings
 from tests.conftest import SHARED
 

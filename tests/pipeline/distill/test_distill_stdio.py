@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.pipeline.distill.openai_server import openai_server
-from tests.test_stdio import PROTOCOL_VERSION, RawClient
+from tests.server.test_stdio import PROTOCOL_VERSION, RawClient
 
 pytestmark = pytest.mark.slow
 

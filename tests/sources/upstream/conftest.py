@@ -1,5 +1,4 @@
-"""Fixtures of the source tests: the built-in tools' are the security suite's (one sandbox
-layout, one server); the upstream tests share the SDK test server and a nocp over it."""
+"""Fixtures of the upstream tests: the SDK test server (`upstream_server.py`) and a nocp over it."""
 
 from __future__ import annotations
 
@@ -12,9 +11,8 @@ import pytest
 
 from nocp.config import Settings
 from nocp.server import NocpServer
-from tests.security.conftest import builtin_server, layout
 
-__all__ = ["SERVER", "builtin_server", "layout", "nocp", "stdio"]
+__all__ = ["SERVER", "nocp", "stdio"]
 
 SERVER = str(Path(__file__).with_name("upstream_server.py"))
 """The upstream MCP server of these tests (written with the SDK)."""

@@ -17,7 +17,7 @@ from nocp.config import Settings
 from nocp.pipeline.tokens import TokenCounter
 from nocp.server import NocpServer
 from tests.conftest import text_of
-from tests.sources.conftest import SERVER, stdio
+from tests.sources.upstream.conftest import SERVER, stdio
 
 pytestmark = pytest.mark.anyio
 

@@ -15,11 +15,11 @@ from mcp import Client
 from mcp.client.subscriptions import Subscription
 from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ServerEvent, ToolsListChanged
 
+from nocp.cli.wrap import wrap_settings
 from nocp.config import Settings
 from nocp.server import INSTRUCTIONS, NocpServer
-from nocp.sources.upstream_config import wrap_settings
 from tests.conftest import text_of
-from tests.sources.conftest import SERVER, stdio
+from tests.sources.upstream.conftest import SERVER, stdio
 
 pytestmark = pytest.mark.anyio
 

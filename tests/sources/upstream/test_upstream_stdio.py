@@ -6,7 +6,7 @@ from __future__ import annotations
 import mcp_types as types
 import pytest
 
-from nocp.sources.upstream_stdio import _parse
+from nocp.sources.upstream.stdio import _parse
 
 
 def test_a_result_is_read_as_a_response_with_its_result_as_sent() -> None:
@@ -46,7 +46,7 @@ def test_lines_that_are_not_json_rpc_are_skipped(line: str) -> None:
 
 
 def test_a_wire_result_that_is_not_a_tool_result_is_refused_with_its_fields_named() -> None:
-    from nocp.sources.mcp_results import WireResult
+    from nocp.sources.upstream.results import WireResult
 
     with pytest.raises(ValueError, match=r"`content` blocks, got fields \['inputRequests', 'resultType'\]"):
         WireResult.parse({"resultType": "input_required", "inputRequests": {}}, keep_structure=False)
@@ -55,7 +55,7 @@ def test_a_wire_result_that_is_not_a_tool_result_is_refused_with_its_fields_name
 
 
 def test_a_wire_result_keeps_its_structure_only_when_asked() -> None:
-    from nocp.sources.mcp_results import WireResult
+    from nocp.sources.upstream.results import WireResult
 
     raw = {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"a": 1}, "isError": True}
     assert WireResult.parse(raw, keep_structure=True).structured_content == {"a": 1}

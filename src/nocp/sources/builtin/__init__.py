@@ -1,25 +1,25 @@
 """The built-in tools, nocp's embedded default: files, search, SQLite and HTTP.
 
-Each group is a `PythonSource` over plain functions bound to the sandbox and the group's limits;
-`[builtins]` in the configuration switches groups or single tools off (see docs/builtins.md).
+Each group is a `PythonSource` over plain functions bound to the sandbox and the group's limits
+(`settings.py`: `[builtins]` and each group's section); `[builtins]` switches groups or single
+tools off (see docs/builtins.md). The groups are imported when the sources are built, so reading
+the configuration does not pay for them (`http` imports httpx).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nocp.config import BUILTIN_GROUPS, Settings
-from nocp.sources.base import Source
-from nocp.sources.builtin.files import file_tools
-from nocp.sources.builtin.http import Resolver, http_tools
-from nocp.sources.builtin.sandbox import Sandbox, SandboxError
-from nocp.sources.builtin.search import search_tools
-from nocp.sources.builtin.sqlite import sqlite_tools
-from nocp.sources.python import PythonSource
+from nocp.sources.builtin.settings import BUILTIN_GROUPS
 
-__all__ = ["BUILTIN_GROUPS", "Sandbox", "SandboxError", "builtin_sources", "with_roots"]
+if TYPE_CHECKING:
+    from nocp.config import Settings
+    from nocp.sources.base import Source
+    from nocp.sources.builtin.http import Resolver
+
+__all__ = ["BUILTIN_GROUPS", "builtin_sources", "with_roots"]
 
 
 def with_roots(settings: Settings, roots: Sequence[Path] = (), *, cwd: Path | None = None) -> Settings:
@@ -42,6 +42,13 @@ def builtin_sources(settings: Settings, *, resolver: Resolver | None = None) -> 
     Raises:
         SandboxError: a root is not an existing directory.
     """
+    from nocp.sources.builtin.files import file_tools
+    from nocp.sources.builtin.http import http_tools
+    from nocp.sources.builtin.sandbox import Sandbox
+    from nocp.sources.builtin.search import search_tools
+    from nocp.sources.builtin.sqlite import sqlite_tools
+    from nocp.sources.python import PythonSource
+
     config = settings.builtins
     if not config.enabled:
         return []

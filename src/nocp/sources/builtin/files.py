@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from nocp.config import FilesSettings
 from nocp.sources.builtin.sandbox import (
     Sandbox,
     SandboxError,
@@ -21,6 +20,7 @@ from nocp.sources.builtin.sandbox import (
     require_kind,
     stat_existing,
 )
+from nocp.sources.builtin.settings import FilesSettings
 from nocp.sources.builtin.walk import Entry, IgnoreRules, walk
 
 BINARY_SNIFF = 8192

@@ -18,9 +18,9 @@ from typing import Any
 import anyio
 import httpx
 
-from nocp.config import HttpSettings
 from nocp.errors import NocpError
 from nocp.redact import redact_text
+from nocp.sources.builtin.settings import HttpSettings
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """host, port → the IP addresses (as text) to check and connect to."""

@@ -14,9 +14,9 @@ from typing import Any
 
 import pathspec
 
-from nocp.config import SearchSettings
 from nocp.sources.builtin.files import BINARY_SNIFF
 from nocp.sources.builtin.sandbox import Sandbox, SandboxError, stat_existing
+from nocp.sources.builtin.settings import SearchSettings
 from nocp.sources.builtin.walk import IgnoreRules, walk
 
 MAX_LINE_CHARS = 300

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from nocp.config import SqliteSettings
 from nocp.sources.builtin.files import unique_names as _unique
 from nocp.sources.builtin.sandbox import Sandbox, SandboxError, open_regular
+from nocp.sources.builtin.settings import SqliteSettings
 
 HEADER = b"SQLite format 3\x00"
 

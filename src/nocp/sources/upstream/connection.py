@@ -1,4 +1,4 @@
-"""One upstream MCP server: nocp's connection to it as a client (see `upstream_hub` for all of
+"""One upstream MCP server: nocp's connection to it as a client (see `hub.py` for all of
 them and the tools they expose).
 
     UpstreamHub        every configured upstream; started and stopped with the server
@@ -37,9 +37,9 @@ from mcp_types import CONNECTION_CLOSED
 
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
-from nocp.sources.mcp_results import RawResult, WireResult
-from nocp.sources.upstream_config import UpstreamSettings, UpstreamsSettings
-from nocp.sources.upstream_stdio import StdioProcess, describe_exit
+from nocp.sources.upstream.results import RawResult, WireResult
+from nocp.sources.upstream.settings import UpstreamSettings, UpstreamsSettings
+from nocp.sources.upstream.stdio import StdioProcess, describe_exit
 
 State = Literal["stopped", "starting", "running", "failed", "exited"]
 OnChange = Callable[[ServerEvent], Awaitable[None]]

@@ -3,8 +3,6 @@ expose through nocp (`UpstreamSource`, `NAME__tool` names made safe for clients)
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -13,14 +11,15 @@ import anyio
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
-from nocp.config import Settings
+from nocp.config.models import Settings
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import ToolDefinition
-from nocp.sources.mcp_results import WireResult
-from nocp.sources.upstream import LIST_PAGE_CAP, OnChange, Upstream
+from nocp.sources.upstream.connection import LIST_PAGE_CAP, OnChange, Upstream
+from nocp.sources.upstream.naming import exposed_name
+from nocp.sources.upstream.results import WireResult
 
-__all__ = ["UpstreamHub", "UpstreamSource", "exposed_name"]
+__all__ = ["UpstreamHub", "UpstreamSource"]
 
 _log = get_logger(__name__)
 
@@ -40,27 +39,6 @@ async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
     except (MCPError, UpstreamError) as exc:
         _log.warning("upstream list failed", upstream=upstream.name, method=method, error=str(exc))
     return items
-
-
-MAX_TOOL_NAME = 64
-"""Clients reject longer tool names (Anthropic's API: `^[a-zA-Z0-9_-]{1,64}$`)."""
-
-_NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
-
-
-def exposed_name(prefix: str, tool: str) -> str:
-    """`prefix + tool`, made safe for clients: other characters become `_`, and a name over
-    64 characters is cut to 55 plus `_` and 8 hex digits of its hash (stable, distinct).
-
-    Example:
-        >>> exposed_name("my server__", "read")
-        'my_server__read'
-    """
-    name = _NAME_UNSAFE.sub("_", prefix + tool)
-    if len(name) <= MAX_TOOL_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: MAX_TOOL_NAME - 9]}_{digest}"
 
 
 class UpstreamSource:

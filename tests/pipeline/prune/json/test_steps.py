@@ -7,8 +7,8 @@ from typing import Any
 from inline_snapshot import snapshot
 
 from nocp import optimize
-from nocp.expand import expand_payload
 from nocp.pipeline.markers import MARKER
+from nocp.sources.expand import expand_payload
 from tests.pipeline.prune.helpers import body, decode, issues, markers, tight
 
 

@@ -11,8 +11,8 @@ import toon_format
 
 from nocp import optimize
 from nocp.config import Settings
-from nocp.expand import expand_payload
 from nocp.pipeline.model import Payload
+from nocp.sources.expand import expand_payload
 
 COUNT = re.compile(r"^… ([\d,]+) entr(?:y|ies)")
 

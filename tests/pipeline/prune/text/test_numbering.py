@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from nocp import optimize
 from nocp.config import Settings
-from nocp.expand import expand_payload
 from nocp.pipeline.model import Payload
 from nocp.pipeline.prune import clean_text
 from nocp.pipeline.prune.text.numbering import line_origins, split_lines
+from nocp.sources.expand import expand_payload
 from tests.pipeline.texts import git_log
 
 GAP = re.compile(r"^\[… lines\[(\d+):(\d+)\]\]$")

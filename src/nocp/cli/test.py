@@ -1,0 +1,20 @@
+"""`nocp test`: the test suite of this checkout (extra arguments go to pytest)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from nocp.cli import REPO
+from nocp.errors import NocpError
+
+
+def main(args: argparse.Namespace, rest: list[str]) -> int:
+    """Run pytest over `tests/` in a fresh interpreter; its exit code is the command's."""
+    tests = REPO / "tests"
+    if not tests.is_dir():
+        raise NocpError(f"no tests at {tests}: `nocp test` runs from a checkout of nocp")
+    # A fresh interpreter: pytest must import its plugins (anyio) before nocp does.
+    command = [sys.executable, "-m", "pytest", str(tests), "-p", "no:cacheprovider", *rest]
+    return subprocess.call(command, cwd=REPO)

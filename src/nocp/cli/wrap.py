@@ -1,0 +1,63 @@
+"""`nocp wrap`: serve one MCP server through nocp, with its tool names unchanged."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nocp.config.models import Settings
+from nocp.errors import ConfigError
+from nocp.sources.upstream.settings import UpstreamSettings
+
+
+def main(args: argparse.Namespace, rest: list[str]) -> int:
+    """Serve the wrapped server over stdio until the client disconnects."""
+    import anyio
+
+    from nocp.config import load_settings
+    from nocp.logs import configure_logging
+    from nocp.server import NocpServer
+
+    command = rest[1:] if rest[:1] == ["--"] else rest
+    settings = wrap_settings(
+        load_settings(args.config), args.name, command, url=args.url, headers=args.header
+    )
+    configure_logging(settings.log.level, settings.log.file)
+    server = NocpServer.from_settings(settings)
+    anyio.run(server.serve_stdio)
+    return 0
+
+
+def wrap_settings(
+    settings: Settings,
+    name: str,
+    command: list[str],
+    *,
+    url: str | None = None,
+    headers: list[str] | None = None,
+) -> Settings:
+    """`settings` serving exactly one upstream, with unprefixed tool names (`nocp wrap`).
+
+    Raises:
+        ConfigError: neither or both of a command and `--url`, or a malformed header.
+    """
+    if bool(command) == bool(url):
+        raise ConfigError("wrap", "", "give the server to wrap: `nocp wrap -- CMD ARGS…` or `--url URL`")
+    parsed: dict[str, str] = {}
+    for header in headers or []:
+        key, sep, value = header.partition(":")
+        if not sep or not key.strip():
+            raise ConfigError("wrap", "--header", f"expected `NAME: VALUE`, got {header!r}")
+        parsed[key.strip()] = value.strip()
+    table: dict[str, Any] = {"prefix": ""}
+    if url:
+        table.update(url=url, headers=parsed)
+    else:
+        table.update(command=command[0], args=command[1:])
+    try:
+        upstream = UpstreamSettings(**table)
+    except ValueError as exc:
+        raise ConfigError("wrap", "", str(exc)) from None
+    # A wrapped server stands alone: its tools only (and nocp_expand), no built-ins.
+    builtins = settings.builtins.model_copy(update={"enabled": False})
+    return settings.model_copy(update={"upstream": {name: upstream}, "builtins": builtins})

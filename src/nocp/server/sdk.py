@@ -1,0 +1,79 @@
+"""The adapter to the MCP SDK's low-level server, and nocp's instructions to the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp_types as types
+from mcp.server.lowlevel import NotificationOptions, Server
+from mcp.server.models import InitializationOptions
+from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ServerEvent, ToolsListChanged
+
+from nocp.sources.upstream.hub import UpstreamHub, UpstreamSource
+from nocp.sources.upstream.naming import exposed_name
+
+INSTRUCTIONS = (
+    "nocp serves these tools and shortens their results to save context: output may be TOON "
+    "(a compact table form of JSON) or compact JSON. Pass `focus` to say what you need from a "
+    "result. Token savings are readable at nocp://stats."
+)
+
+
+class SdkServer(Server[Any]):
+    """The SDK server, whose instructions may still change until the client asks for them.
+
+    `initialize` (clients before 2026-07-28) is answered from the options handed to `run`,
+    built by its caller (`serve_stdio`, or `mcp.Client` in memory) before `run` enters the
+    lifespan — where the upstreams start and their instructions become known. So the options
+    handed out are kept and `set_instructions` updates them too; `server/discover`
+    (2026-07-28) reads `instructions` when asked. One connection at a time, as nocp serves.
+    """
+
+    announces_changes = False
+    """Advertise `listChanged` for tools, resources and prompts (with upstreams, they change)."""
+    _options: InitializationOptions | None = None
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        """The SDK's options, with `listChanged` when `announces_changes`; kept for updates."""
+        if notification_options is None and self.announces_changes:
+            notification_options = NotificationOptions(
+                prompts_changed=True, resources_changed=True, tools_changed=True
+            )
+        self._options = super().create_initialization_options(
+            notification_options, experimental_capabilities, extensions
+        )
+        return self._options
+
+    def set_instructions(self, text: str) -> None:
+        """Answer `initialize` and `server/discover` with `text` from now on."""
+        self.instructions = text
+        if self._options is not None:
+            self._options.instructions = text
+
+
+LIST_CHANGED: dict[type[ServerEvent], type[types.ServerNotification]] = {
+    ToolsListChanged: types.ToolListChangedNotification,
+    ResourcesListChanged: types.ResourceListChangedNotification,
+    PromptsListChanged: types.PromptListChangedNotification,
+}
+"""The notification that tells a client before 2026-07-28 of each list change."""
+
+
+def instructions(upstreams: UpstreamHub | None) -> str:
+    """nocp's instructions, then each running upstream's after a line naming its tools."""
+    sections = [INSTRUCTIONS]
+    for source in upstreams.sources if upstreams is not None else ():
+        text = (source.upstream.instructions or "").strip()
+        if source.upstream.state == "running" and text:
+            sections.append(_headed(source, text) if source.prefix else text)
+    return "\n\n".join(sections)
+
+
+def _headed(source: UpstreamSource, text: str) -> str:
+    prefix = exposed_name(source.prefix, "")
+    return f"Tools named {prefix}* come from the upstream server {source.upstream.name!r}:\n{text}"

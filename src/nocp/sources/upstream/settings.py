@@ -1,0 +1,65 @@
+"""The settings of upstream MCP servers: `[upstream.NAME]` (one server) and `[upstreams]` (all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Transport = Literal["stdio", "http"]
+
+
+class UpstreamSettings(BaseModel):
+    """One upstream MCP server: `command` (stdio) or `url` (streamable HTTP)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = {}
+    cwd: Path | None = None
+    url: str | None = None
+    headers: dict[str, str] = {}
+    prefix: str | None = None
+    """Prepended to every tool name; default `NAME` + `[upstreams] separator` (`git__git_log`)."""
+    start: Literal["eager", "lazy"] = "eager"
+    """eager: started with the server; lazy: started on the first tools/list or call."""
+    start_timeout_s: float = Field(default=30.0, gt=0)
+    call_timeout_s: float | None = Field(default=None, gt=0)
+    """Seconds one call may take (default `[tools] timeout_s`; `[per_tool]` still wins)."""
+    structured_content: Literal["keep", "drop"] = "drop"
+    """keep: forward `outputSchema` and the upstream's `structuredContent` unchanged (valid
+    against it); drop: advertise no output schema and send only the optimised text."""
+    disabled: bool = False
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> UpstreamSettings:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give exactly one of `command` (a stdio server) or `url` (HTTP)")
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got {self.url!r}")
+        return self
+
+    @property
+    def transport(self) -> Transport:
+        """ "stdio" or "http"."""
+        return "stdio" if self.command is not None else "http"
+
+    def tool_prefix(self, name: str, separator: str) -> str:
+        """What goes before each of this upstream's tool names."""
+        return self.prefix if self.prefix is not None else f"{name}{separator}"
+
+
+class UpstreamsSettings(BaseModel):
+    """Settings shared by every upstream: `[upstreams]`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    separator: str = "__"
+    mcp_servers: Path | None = None
+    """A client config file (`{"mcpServers": {…}}`) whose servers become upstreams too;
+    `[upstream.NAME]` entries win over same-named ones there."""
+    restart_backoff_s: float = Field(default=1.0, ge=0)
+    """Wait before the second restart in a row; doubles each time, up to 30 s. Calls within
+    the wait fail at once, saying when the next attempt is."""
