@@ -59,7 +59,7 @@ def decode(text: str, fmt: str) -> Any:
 def test_never_more_tokens_than_compact_json_and_decodes_to_the_pruned_value(
     value: Any,
 ) -> None:
-    pruned = prune_lossless(normalize(value)).payload
+    pruned = prune_lossless(normalize(value), _ctx()).payload
     encoded = encode(pruned, _ctx())
     assert encoded.tokens == COUNTER.count(encoded.text)
     assert encoded.tokens <= COUNTER.count(to_compact_json(pruned.value))

@@ -41,8 +41,17 @@ def test_nested_non_uniform_data_is_never_more_than_compact_json() -> None:
 def test_stage_reports_are_in_pipeline_order() -> None:
     result = optimize({"a": 1, "b": None, "c": ""})
     assert isinstance(result, Optimized)
-    assert [s.stage for s in result.stages] == ["normalize", "prune", "distill", "encode"]
-    assert result.stages[1].note == "dropped 2 empty fields"
+    assert [s.stage for s in result.stages] == [
+        "normalize",
+        "precut",
+        "prune_lossless",
+        "convert",
+        "distill",
+        "prune_lossy",
+        "encode",
+    ]
+    assert result.report("prune_lossless").note == "dropped 2 empty fields"
+    assert result.report("prune_lossless").tokens < result.report("normalize").tokens
     assert result.stages[-1].tokens == result.tokens
     assert result.text == snapshot("a: 1")
     assert result.saved_tokens == result.raw_tokens - result.tokens

@@ -1,8 +1,11 @@
-"""The optimisation pipeline: normalize → prune → distill → encode.
+"""The optimisation pipeline: normalize → precut → prune_lossless → convert → distill →
+prune_lossy → encode.
 
-`STAGES` is the ordered list of the middle stages (one contract, `Stage`); normalize opens
-the pipeline (any Python value in) and encode closes it (text out). A stage that fails is
-skipped: the previous payload goes on and the report says why.
+`STAGES` is the ordered list of the middle stages (one contract, `Stage`: payload and call
+context in, payload and a note out); normalize opens the pipeline (any Python value in) and
+encode closes it (text out). A stage that fails is skipped: the previous payload goes on and
+its report says why. Every stage has its own report: its time, and (after `settle`) the
+tokens after it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from typing import Any
 from nocp.config import Settings
 from nocp.errors import ResultError
 from nocp.logs import get_logger
+from nocp.pipeline.convert import convert
 from nocp.pipeline.distill import Distiller, distill
 from nocp.pipeline.encode import encode, to_compact_json
 from nocp.pipeline.model import (
     CallContext,
+    Distillation,
     Optimized,
     Payload,
     Stage,
@@ -28,12 +33,29 @@ from nocp.pipeline.model import (
     Uncounted,
 )
 from nocp.pipeline.normalize import normalize, sdk_default_texts
-from nocp.pipeline.prune import prune
+from nocp.pipeline.prune import precut, prune_lossless, prune_lossy
 from nocp.pipeline.tokens import TokenCounter
 
-__all__ = ["STAGES", "CallContext", "Optimized", "optimize", "reduce_result", "run_pipeline", "settle"]
+__all__ = [
+    "STAGES",
+    "CallContext",
+    "Optimized",
+    "optimize",
+    "reduce_result",
+    "run_pipeline",
+    "run_stages",
+    "settle",
+]
 
-STAGES: tuple[tuple[str, Stage], ...] = (("prune", prune), ("distill", distill))
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("precut", precut),
+    ("prune_lossless", prune_lossless),
+    ("convert", convert),
+    ("distill", distill),
+    ("prune_lossy", prune_lossy),
+)
+"""The middle of the pipeline, in the order the stages run; normalize opens it (any Python
+value in), encode closes it (text out). No stage calls another."""
 
 _log = get_logger(__name__)
 
@@ -77,7 +99,8 @@ def run_pipeline(raw: Any, ctx: CallContext) -> Optimized:
 
 def reduce_result(raw: Any, ctx: CallContext) -> Optimized:
     """The pipeline without the counts only the accounting needs, so a reply can go first:
-    `raw_tokens` and the normalize report's tokens are 0 until `settle` counts them.
+    `raw_tokens` and the tokens after normalize and after each middle stage are 0 until
+    `settle` counts them.
 
     Raises:
         ResultError: the value cannot be sent at all (circular, too deep, not UTF-8).
@@ -85,41 +108,70 @@ def reduce_result(raw: Any, ctx: CallContext) -> Optimized:
     start = time.perf_counter()
     original = normalize(raw)
     serialised = serialise(original)
-    ctx = dataclasses.replace(ctx, handle=handle_for(serialised))
+    ctx = dataclasses.replace(ctx, handle=handle_for(serialised), original=original)
     if ctx.distiller is None and ctx.settings.distill.enabled:
         ctx = dataclasses.replace(ctx, distiller=Distiller(ctx.settings.distill))
-    payload = original
-    reports = [StageReport("normalize", 0, _ms_since(start), payload.kind)]
-    tokens: int | None = None
-    for name, stage in STAGES:
-        start = time.perf_counter()
-        result = _run_stage(name, stage, payload, ctx)
-        if result.payload is not payload or tokens is None:
-            tokens = measure(result.payload, ctx.counter)
-        payload = result.payload
-        reports.append(StageReport(name, tokens, _ms_since(start), result.note))
+    opening = StageReport("normalize", 0, _ms_since(start), original.kind)
+    run = run_stages(original, ctx)
     start = time.perf_counter()
-    encoded = encode(payload, ctx, tokens)
+    encoded = encode(run.payload, ctx)
     note = ", ".join(f"{fmt}={n}" for fmt, n in sorted(encoded.candidates.items()))
-    reports.append(StageReport("encode", encoded.tokens, _ms_since(start), note))
-    kept = payload.omitted
+    closing = StageReport("encode", encoded.tokens, _ms_since(start), note)
+    kept = run.payload.omitted
     return Optimized(
         encoded.text,
         encoded.format,
         0,
         encoded.tokens,
-        tuple(reports),
+        (opening, *run.reports, closing),
         handle=ctx.handle if kept else None,
         original=original if kept else None,
         original_text=serialised if kept else None,
-        distillation=ctx.distilled[-1] if ctx.distilled else None,
-        uncounted=Uncounted(raw, serialised),
+        distillation=run.distillation,
+        uncounted=Uncounted(raw, serialised, run.outputs),
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StagesRun:
+    """What the middle stages made of a payload: the last payload, one report per stage
+    (tokens 0: `settle` counts them from `outputs`), each stage's output, what distill did."""
+
+    payload: Payload
+    reports: tuple[StageReport, ...]
+    outputs: tuple[Payload, ...]
+    distillation: Distillation | None
+
+
+def run_stages(payload: Payload, ctx: CallContext) -> StagesRun:
+    """The middle stages (`STAGES`) in order on a normalized payload; `ctx.original` is
+    `payload` unless set (e.g. `nocp_expand`'s focus on a selection of a stored original).
+
+    Raises:
+        ResultError: the payload is nested too deeply to process.
+    """
+    if ctx.original is None:
+        ctx = dataclasses.replace(ctx, original=payload)
+    reports: list[StageReport] = []
+    outputs: list[Payload] = []
+    distillation = None
+    for name, stage in STAGES:
+        start = time.perf_counter()
+        result = _run_stage(name, stage, payload, ctx)
+        payload = result.payload
+        distillation = result.distillation or distillation
+        reports.append(StageReport(name, 0, _ms_since(start), result.note))
+        outputs.append(payload)
+    return StagesRun(payload, tuple(reports), tuple(outputs), distillation)
 
 
 def settle(optimized: Optimized, counter: TokenCounter) -> Optimized:
     """`optimized` with the counts `reduce_result` left out: the raw tokens (the text blocks
-    the MCP SDK would have sent) and the tokens after normalize."""
+    the MCP SDK would have sent), the tokens after normalize and after each middle stage.
+
+    A text longer than 256,000 characters is not counted but estimated from the raw count by
+    its length (counting would cost as much again as the raw count).
+    """
     pending = optimized.uncounted
     if pending is None:
         return optimized
@@ -131,11 +183,36 @@ def settle(optimized: Optimized, counter: TokenCounter) -> Optimized:
         tokens, note = raw_tokens, ""
     else:
         tokens, note = _normalized_tokens(pending.normalized, raw_chars, raw_tokens, counter)
-    first, *rest = optimized.stages
+    first, *middle, last = optimized.stages
     normalized = dataclasses.replace(
         first, tokens=tokens, ms=first.ms + _ms_since(start), note=first.note + note
     )
-    return dataclasses.replace(optimized, raw_tokens=raw_tokens, stages=(normalized, *rest), uncounted=None)
+    counted = _stage_tokens(middle, pending, tokens, (raw_chars, raw_tokens), counter)
+    stages = (normalized, *counted, last)
+    return dataclasses.replace(optimized, raw_tokens=raw_tokens, stages=stages, uncounted=None)
+
+
+def _stage_tokens(
+    reports: list[StageReport],
+    pending: Uncounted,
+    normalized_tokens: int,
+    raw: tuple[int, int],
+    counter: TokenCounter,
+) -> list[StageReport]:
+    """The middle stages' reports with the tokens after each: an output the stage left as it
+    was (the same object, or the same text) has the tokens before it."""
+    counted: list[StageReport] = []
+    text, tokens = pending.normalized, normalized_tokens
+    previous: Payload | None = None
+    for report, output in zip(reports, pending.outputs, strict=True):
+        if output is not previous:
+            serialised = serialise(output)
+            if serialised != text:
+                text = serialised
+                tokens = _normalized_tokens(text, raw[0], raw[1], counter)[0]
+            previous = output
+        counted.append(dataclasses.replace(report, tokens=tokens))
+    return counted
 
 
 def measure(payload: Payload, counter: TokenCounter) -> int:

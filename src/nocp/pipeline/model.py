@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeGuard
 
-from nocp.config import Settings
+from nocp.config import DistillMode, Settings
 from nocp.pipeline.tokens import TokenCounter
 
 if TYPE_CHECKING:
@@ -83,13 +83,17 @@ class Distillation:
         parts.append(f"value ${self.value_usd:.6f} vs cost ${self.cost_usd:.6f}")
         parts += ["cached"] if self.cached else []
         parts += [self.reason] if self.reason else []
-        parts.append(f"{self.ms:.1f} ms in prune")
         return "; ".join(parts)
 
 
-DistillHook: TypeAlias = Callable[["Payload", "CallContext", int], "Payload | None"]
-"""Called by prune between its lossless and lossy text steps with the token limit: a shorter
-payload, or None to let the lossy steps cut it."""
+class Summariser(Protocol):
+    """What the distill stage asks for a summary (`distill.Distiller` is one)."""
+
+    def __call__(
+        self, payload: Payload, ctx: CallContext, limit: int, mode: DistillMode
+    ) -> tuple[Distillation, Payload | None]:
+        """What was decided, and the summary within `limit` tokens (None: none sent)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -113,10 +117,12 @@ class CallContext:
     arguments: Mapping[str, Any] = field(default_factory=dict)
     handle: str = ""
     """The handle the original is stored under if anything is omitted (set by the runner)."""
-    distiller: DistillHook | None = None
-    """Summarises text still over budget after the lossless steps (None: prune only)."""
-    distilled: list[Distillation] = field(default_factory=list)
-    """What the distiller did during this call (filled in by it, read by the distill stage)."""
+    original: Payload | None = None
+    """What the stages started from (set by the runner): markers number its lines."""
+    first_line: int = 0
+    """Where `original` starts in the stored original, when it is a selection of it."""
+    distiller: Summariser | None = None
+    """Summarises text still over budget after the lossless steps (None: no distill stage)."""
     last_encoding: LastEncoding = field(default_factory=lambda: LastEncoding())
     """The last JSON value of this call that was encoded, so it is not encoded twice."""
 
@@ -153,6 +159,8 @@ class StageResult:
 
     payload: Payload
     note: str = ""
+    distillation: Distillation | None = None
+    """What the distill stage decided (only it sets this)."""
 
 
 Stage: TypeAlias = Callable[[Payload, CallContext], StageResult]
@@ -162,10 +170,12 @@ Stage: TypeAlias = Callable[[Payload, CallContext], StageResult]
 @dataclass(frozen=True, slots=True)
 class Uncounted:
     """What the accounting still has to count for one call: the tool's raw result (for the
-    tokens the SDK would have sent) and the normalized text."""
+    tokens the SDK would have sent), the normalized text, and each stage's output (for the
+    tokens after it)."""
 
     raw: Any
     normalized: str
+    outputs: tuple[Payload, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +207,18 @@ class Optimized:
     uncounted: Uncounted | None = None
     """Set by `reduce_result`: `raw_tokens` and the normalize report's tokens are 0 until
     `settle` counts them (after the reply; only the accounting needs them)."""
+
+    def report(self, stage: str) -> StageReport:
+        """The report of the stage named `stage` (KeyError if the pipeline has none).
+
+        Example:
+            >>> optimize(rows).report("prune_lossy").note
+            'keep_rows'
+        """
+        for report in self.stages:
+            if report.stage == stage:
+                return report
+        raise KeyError(f"no stage {stage!r}; the stages are {[r.stage for r in self.stages]}")
 
     @property
     def saved_tokens(self) -> int:

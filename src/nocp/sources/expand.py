@@ -13,10 +13,10 @@ from typing import Any
 
 from nocp.config import Settings
 from nocp.errors import NocpError
+from nocp.pipeline import run_stages
 from nocp.pipeline.encode import choose, to_compact_json
 from nocp.pipeline.markers import expand_call
 from nocp.pipeline.model import CallContext, JSONValue, Payload
-from nocp.pipeline.prune import prune
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import ToolArgumentError, ToolDefinition
@@ -48,8 +48,9 @@ def expand_payload(
     selected = select(original, path) if path else original
     budget = settings.budget_for(tool)
     if focus and page is None:
-        ctx = CallContext(tool, settings, counter, focus=focus, handle=handle)
-        focused = prune(selected, ctx, first_line=_first_line(original, path)).payload
+        first_line = _first_line(original, path)
+        ctx = CallContext(tool, settings, counter, focus=focus, handle=handle, first_line=first_line)
+        focused = run_stages(selected, ctx).payload
         body = _encode(focused, counter)
         return "\n".join([body, *focused.markers])
     pages = paginate(selected, budget, counter)

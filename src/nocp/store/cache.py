@@ -46,18 +46,6 @@ class _Table:
             self._conn.close()
 
 
-def distill_key(text: str, backend: str, prompt_version: str, focus: str, limit: int) -> str:
-    """The cache key of one distillation."""
-    parts = [
-        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
-        backend,
-        prompt_version,
-        focus,
-        str(limit),
-    ]
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-
 class DistillCache(_Table):
     """Summaries that passed the faithfulness check; the same key gives the same bytes."""
 

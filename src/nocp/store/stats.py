@@ -10,7 +10,17 @@ from typing import Any
 from nocp.pipeline.model import Distillation, StageReport
 from nocp.store.db import Database
 
-STAGE_COLUMNS = ("normalize", "prune", "distill", "encode")
+STAGE_COLUMNS = {
+    "normalize": "normalize",
+    "precut": "prune",
+    "prune_lossless": "prune",
+    "convert": "prune",
+    "distill": "distill",
+    "prune_lossy": "prune",
+    "encode": "encode",
+}
+"""The `calls` columns of each pipeline stage: `prune_ms` is the time of all the prune stages,
+`prune_tokens` the tokens after the last of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +52,10 @@ class CallRecord:
         row["total_ms"] = round(self.total_ms, 3)
         row["stages"] = json.dumps([s.as_dict() for s in self.stages]) if self.stages else None
         for report in self.stages:
-            if report.stage in STAGE_COLUMNS:
-                row[f"{report.stage}_tokens"] = report.tokens
-                row[f"{report.stage}_ms"] = round(report.ms, 3)
+            column = STAGE_COLUMNS.get(report.stage)
+            if column is not None:
+                row[f"{column}_tokens"] = report.tokens
+                row[f"{column}_ms"] = round(row.get(f"{column}_ms", 0.0) + report.ms, 3)
         return row
 
 

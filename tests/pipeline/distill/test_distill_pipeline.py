@@ -71,9 +71,9 @@ def test_the_extractive_summary_keeps_relevant_sentences_in_order_and_invents_no
 
 def test_a_long_document_is_distilled_between_lossless_and_lossy_steps() -> None:
     result = optimize(DOC, tool="runbook", focus="disk quota", settings=ON)
-    prune, distill = result.stages[1], result.stages[2]
-    assert prune.note.endswith("distilled")  # no lossy step ran after it
-    assert distill.note.startswith("extractive: distilled;")
+    assert result.report("distill").note.startswith("extractive: distilled;")
+    assert result.report("prune_lossy").note == ""  # the summary is within budget: nothing cut
+    assert result.distillation is not None and result.report("distill").ms >= result.distillation.ms > 0
     assert "512 GiB" in result.text
     assert (
         "distilled (extractive) from" in result.text
@@ -89,10 +89,10 @@ def test_distillation_is_deterministic() -> None:
     assert first.text == second.text
 
 
-def test_the_summary_costs_no_more_tokens_than_the_cut_it_replaces() -> None:
-    pruned = optimize(DOC, tool="runbook", focus="disk quota")
+def test_the_summary_and_its_markers_fit_the_budget() -> None:
     distilled = optimize(DOC, tool="runbook", focus="disk quota", settings=ON)
-    assert distilled.tokens <= pruned.tokens
+    assert distilled.report("distill").tokens < distilled.report("prune_lossless").tokens
+    assert distilled.tokens <= ON.budget_for("runbook", focused=True)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_the_summary_costs_no_more_tokens_than_the_cut_it_replaces() -> None:
 )
 def test_without_distillation_the_lossy_steps_cut_as_before(settings: Settings) -> None:
     result = optimize(DOC, tool="runbook", focus="disk quota", settings=settings)
-    assert "keep_blocks" in result.stages[1].note and result.stages[2].note == ""
+    assert result.report("prune_lossy").note == "keep_blocks" and result.report("distill").note == ""
     assert result.distillation is None
 
 
@@ -143,7 +143,8 @@ def test_a_huge_text_is_left_to_pruning() -> None:
     huge = "\n".join(f"line {i} of a very long listing" for i in range(80_000))
     result = optimize(huge, tool="t", settings=ON)
     assert result.distillation is not None and result.distillation.decision == "declined"
-    assert "left to pruning" in result.distillation.reason and "keep_blocks" in result.stages[1].note
+    assert "left to pruning" in result.distillation.reason
+    assert result.report("prune_lossy").note == "keep_blocks"
 
 
 def test_a_free_backend_needs_no_client_price() -> None:

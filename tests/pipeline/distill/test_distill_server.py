@@ -198,7 +198,7 @@ async def test_sampling_asks_the_clients_model(db_path: Path) -> None:
             model="client-model",
         )
 
-    server = build(db_path, model="sampling", client_model="claude-sonnet-4-5", rereads=4)
+    server = build(db_path, model="sampling", client_model="claude-sonnet-4-5", rereads=5)
     # sampling needs a back-channel: the initialize-handshake protocol (stdio clients of today)
     async with Client(server.mcp_server, sampling_callback=sampling, mode="legacy") as client:
         text = text_of(await client.call_tool("incident", {"focus": "why did the upload fail"}))
@@ -214,7 +214,7 @@ async def test_without_a_back_channel_sampling_fails_over_to_pruning(db_path: Pa
     async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
         raise AssertionError("not reachable on the 2026-07-28 protocol")
 
-    server = build(db_path, model="sampling", rereads=4)
+    server = build(db_path, model="sampling", rereads=5)
     async with Client(server.mcp_server, sampling_callback=sampling) as client:
         text = text_of(await client.call_tool("incident", {"focus": "why did the upload fail"}))
     assert "lines omitted" in text

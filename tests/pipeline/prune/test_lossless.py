@@ -1,4 +1,4 @@
-"""prune (lossless steps): empty members dropped, record columns kept, whitespace noise removed."""
+"""prune_lossless: empty members dropped, record columns kept, whitespace noise removed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from inline_snapshot import snapshot
 
 from nocp.pipeline.model import CallContext, Payload
-from nocp.pipeline.prune import clean_text, drop_empty, prune
+from nocp.pipeline.prune import clean_text, drop_empty, prune_lossless
 
 
 def test_empty_members_are_dropped_at_every_depth(ctx: CallContext) -> None:
@@ -21,7 +21,7 @@ def test_empty_members_are_dropped_at_every_depth(ctx: CallContext) -> None:
         "space": " ",
         "owner": {"login": "ada", "bio": None, "orgs": {"list": []}},
     }
-    result = prune(Payload("json", value), ctx)
+    result = prune_lossless(Payload("json", value), ctx)
     assert result.payload == Payload(
         "json", {"id": 1, "zero": 0, "false": False, "space": " ", "owner": {"login": "ada"}}
     )
@@ -54,7 +54,7 @@ def test_a_column_emptied_by_the_inner_clean_up_is_dropped() -> None:
 
 
 def test_nothing_to_drop_leaves_no_note(ctx: CallContext) -> None:
-    result = prune(Payload("json", [{"a": 1}, {"a": 2}]), ctx)
+    result = prune_lossless(Payload("json", [{"a": 1}, {"a": 2}]), ctx)
     assert result.payload.value == [{"a": 1}, {"a": 2}]
     assert result.note == ""
 
@@ -74,8 +74,8 @@ def test_whitespace_noise_in_text(raw: str, clean: str) -> None:
 
 
 def test_text_payloads_are_cleaned_and_the_note_says_how_much(ctx: CallContext) -> None:
-    result = prune(Payload("text", "x   \r\n\r\n\r\n\r\ny"), ctx)
+    result = prune_lossless(Payload("text", "x   \r\n\r\n\r\n\r\ny"), ctx)
     assert result.payload == Payload("text", "x\n\ny")
     assert result.note == "removed 9 whitespace characters"
     untouched = Payload("text", "x\ny")
-    assert prune(untouched, ctx).payload is untouched
+    assert prune_lossless(untouched, ctx).payload is untouched

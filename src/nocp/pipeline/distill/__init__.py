@@ -1,11 +1,11 @@
-"""Stage 3 — distill: summarise a text result that is still over budget, when it pays.
+"""Stage — distill: summarise a text result still over budget after the lossless clean-up,
+when it pays; off by default (`[distill] enabled`).
 
-The work happens inside prune, between its lossless and its lossy text steps: prune calls the
-call's `Distiller` (the `CallContext.distiller` hook). The distiller picks the backend
-(`[distill] model`: "extractive", "sampling", or a litellm model), asks the cost gate, looks in
-the cache, runs the backend within `timeout_s`, and checks the summary is faithful. Whenever it
-declines or fails it returns None and the lossy steps cut the text as before; every outcome is
-recorded in `ctx.distilled`, which the `distill` stage reports.
+The call's `Distiller` (`CallContext.distiller`) picks the backend (`[distill] model`:
+"extractive", "sampling", or a litellm model), asks the cost gate, looks in the cache, runs the
+backend within `timeout_s`, and checks the summary is faithful. Whenever it declines or fails,
+the payload goes on unchanged and `prune_lossy` cuts it; every outcome is in the stage's
+`StageResult.distillation`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from nocp.config import DistillSettings
-from nocp.formats.textkind import text_kind
+from nocp.config import DistillMode, DistillSettings
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.distill.backends import (
     PROMPT_VERSION,
     BackendError,
@@ -22,16 +22,14 @@ from nocp.pipeline.distill.backends import (
     litellm_summary,
     sampling_summary,
 )
+from nocp.pipeline.distill.cache import SummaryCache, summary_key
 from nocp.pipeline.distill.extractive import summarise
 from nocp.pipeline.distill.faithful import unfaithful
 from nocp.pipeline.distill.gate import judge
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, Distillation, Payload, StageResult
-from nocp.pipeline.prune.budget import Budget
-from nocp.pipeline.prune.text import html_to_text
-from nocp.store.cache import DistillCache, distill_key
 
-__all__ = ["PROMPT_VERSION", "Distiller", "distill"]
+__all__ = ["PROMPT_VERSION", "Distiller", "SummaryCache", "distill"]
 
 _MAX_CHARS = 2_000_000
 """Longer texts are left to pruning: counting and ranking them would cost seconds."""
@@ -41,14 +39,23 @@ _MARKER_TOKENS = 40
 
 
 def distill(payload: Payload, ctx: CallContext) -> StageResult:
-    """Report what distillation did for this call (it ran inside prune, see the module doc).
+    """A faithful summary of a text payload over budget, when the call has a distiller and the
+    tool allows it; else the payload unchanged.
 
     Example:
         >>> distill(payload, ctx).note  # e.g. "extractive: distilled; 5210→880 tokens; …"
     """
-    if not ctx.distilled:
+    if ctx.distiller is None or payload.kind != "text":
         return StageResult(payload)
-    return StageResult(payload, ctx.distilled[-1].note())
+    mode = ctx.settings.distill_mode(ctx.tool)
+    budget = Budget.of(ctx)
+    if mode == "never" or not budget.over(payload):
+        return StageResult(payload)
+    start = time.perf_counter()
+    room = budget.limit - sum(budget.counter.count(m) + 1 for m in payload.markers) - _MARKER_TOKENS
+    record, summary = ctx.distiller(payload, ctx, max(room, 1), mode)
+    record = replace(record, ms=(time.perf_counter() - start) * 1000)
+    return StageResult(summary or payload, record.note(), distillation=record)
 
 
 class Distiller:
@@ -61,7 +68,7 @@ class Distiller:
     def __init__(
         self,
         settings: DistillSettings,
-        cache: DistillCache | None = None,
+        cache: SummaryCache | None = None,
         sampler: Sampler | None = None,
     ) -> None:
         self.settings = settings
@@ -73,22 +80,11 @@ class Distiller:
         """ "extractive", "sampling", or the litellm model name."""
         return self.settings.model
 
-    def __call__(self, payload: Payload, ctx: CallContext, limit: int) -> Payload | None:
-        """A faithful summary of `payload` within `limit` tokens, or None (then prune cuts)."""
-        mode = ctx.settings.distill_mode(ctx.tool)
-        if mode == "never":
-            return None
-        start = time.perf_counter()
-        if text_kind(payload.text) == "html":
-            payload = html_to_text(payload, ctx, Budget(limit, ctx.counter))
-        outcome = self._distill(payload, ctx, max(limit - _MARKER_TOKENS, 1), mode)
-        result, distilled = outcome
-        ctx.distilled.append(replace(result, ms=(time.perf_counter() - start) * 1000))
-        return distilled
-
-    def _distill(
-        self, payload: Payload, ctx: CallContext, limit: int, mode: str
+    def __call__(
+        self, payload: Payload, ctx: CallContext, limit: int, mode: DistillMode
     ) -> tuple[Distillation, Payload | None]:
+        """What was decided for `payload`, and its summary within `limit` tokens (None: the
+        gate said no, the backend failed, or the summary was not faithful or not shorter)."""
         text = payload.text
         if len(text) > _MAX_CHARS:
             reason = f"over {_MAX_CHARS:,} characters: left to pruning"
@@ -112,7 +108,7 @@ class Distiller:
         if mode == "auto" and not verdict.worth_it:
             return base, None
         focus = ctx.query
-        key = distill_key(text, backend, PROMPT_VERSION, focus, limit)
+        key = summary_key(text, backend, PROMPT_VERSION, focus, limit)
         summary = self.cache.get(key) if self.cache else None
         cost = 0.0
         if summary is None:

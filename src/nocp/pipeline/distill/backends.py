@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nocp.config import DistillSettings
-from nocp.pipeline.distill.gate import litellm_module
+from nocp.pipeline.distill.llm import litellm_module
 
 PROMPT_VERSION = "v1"
 SYSTEM_PROMPT = (

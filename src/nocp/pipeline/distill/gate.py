@@ -5,16 +5,14 @@
     distil when value > 0 and value ≥ margin × cost
 
 Prices come from litellm's bundled price map, read as the JSON file litellm ships (so pricing
-costs no litellm import and no network); litellm itself is imported only to call a model, with
-`LITELLM_LOCAL_MODEL_COST_MAP=True` unless the user set it.
+costs no litellm import and no network); litellm itself is imported only to call a model
+(`llm.py`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import logging
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,28 +33,6 @@ class Verdict:
     value_usd: float
     cost_usd: float
     reason: str = ""
-
-
-def litellm_module() -> Any:
-    """litellm, imported on first use, with its bundled price map and no stdout chatter."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
-
-    litellm.suppress_debug_info = True
-    _off_stdout()
-    return litellm
-
-
-def _off_stdout() -> None:
-    """litellm's own log handler writes records below WARNING to stdout — the MCP channel in
-    stdio mode. Drop its handlers so its loggers propagate to ours (stderr or a file)."""
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("LiteLLM"):
-            logger = logging.getLogger(name)
-            for handler in list(logger.handlers):
-                if type(handler) is not logging.FileHandler:
-                    logger.removeHandler(handler)
-            logger.propagate = True
 
 
 LOCAL_PROVIDERS = frozenset({"ollama", "ollama_chat", "lm_studio", "hosted_vllm", "llamafile"})

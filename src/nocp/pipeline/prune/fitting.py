@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.model import Payload
-from nocp.pipeline.prune.budget import Budget
 
 _TRIES = 8
 _GOOD_ENOUGH = 0.97

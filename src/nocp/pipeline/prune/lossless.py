@@ -1,4 +1,4 @@
-"""The lossless steps of prune.
+"""Stage — prune_lossless: the clean-up that loses nothing, always applied.
 
 Lossless here means the agent learns nothing less: object members that are null, "", [] or {}
 carry no information and are dropped (a missing field reads as null); in text, trailing
@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 
-from nocp.pipeline.model import JSONValue, Payload, StageResult, all_objects
+from nocp.pipeline.model import CallContext, JSONValue, Payload, StageResult, all_objects
 
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
-def prune_lossless(payload: Payload) -> StageResult:
-    """Only the lossless steps: empty members dropped, whitespace noise removed."""
+def prune_lossless(payload: Payload, ctx: CallContext) -> StageResult:
+    """Empty members dropped, whitespace noise removed (nothing of the call is needed).
+
+    Example:
+        >>> prune_lossless(Payload("json", {"a": 1, "b": None}), ctx).payload.value
+        {'a': 1}
+    """
     if payload.kind == "text":
         cleaned = clean_text(payload.text)
         if cleaned == payload.text:

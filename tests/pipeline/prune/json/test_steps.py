@@ -29,7 +29,7 @@ def test_keep_fields_wins_over_the_noise_list_and_drop_fields_adds_to_it() -> No
 
 def test_constant_columns_are_said_once_and_entities_flattened() -> None:
     result = optimize(issues(12), settings=tight(400))
-    assert "hoist_constants" in result.stages[1].note
+    assert "hoist_constants" in result.report("prune_lossy").note
     assert '[every row of the result has state="open"]' in result.text
     header = result.text.splitlines()[0]
     assert header.startswith("[12]{") and "user.login" in header  # uniform records: a table

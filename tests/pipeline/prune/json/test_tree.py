@@ -100,4 +100,4 @@ def test_records_with_lists_of_related_records_are_not_trees() -> None:
         for i in range(300)
     ]
     result = optimize(commits, settings=Settings(prune={"budget": 800}))
-    assert "entries" not in result.text and "prune_tree" not in result.stages[1].note
+    assert "entries" not in result.text and "prune_tree" not in result.report("prune_lossy").note

@@ -11,22 +11,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from nocp.pipeline.model import CallContext, Payload
-from nocp.pipeline.prune.budget import Budget
+from nocp.pipeline.budget import LossyStep
 from nocp.pipeline.prune.json.depth import limit_depth
 from nocp.pipeline.prune.json.entities import flatten_entities, hoist_constants
 from nocp.pipeline.prune.json.noise import drop_noise
-from nocp.pipeline.prune.json.rows import keep_rows, precut
+from nocp.pipeline.prune.json.rows import keep_rows
 from nocp.pipeline.prune.json.strings import truncate_strings
 from nocp.pipeline.prune.json.tree import prune_tree
 
-__all__ = ["JSON_STEPS", "JsonStep", "precut"]
+__all__ = ["JSON_STEPS"]
 
-JsonStep = Callable[[Payload, CallContext, Budget], Payload]
-
-JSON_STEPS: tuple[tuple[str, JsonStep], ...] = (
+JSON_STEPS: tuple[tuple[str, LossyStep], ...] = (
     ("prune_tree", prune_tree),
     ("drop_noise", drop_noise),
     ("hoist_constants", hoist_constants),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.markers import join_path, marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
-from nocp.pipeline.prune.budget import Budget
 
 
 def limit_depth(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, JSONObject, JSONValue, Payload, all_objects
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.json.walk import MIN_ROWS, SCALAR, as_records, collections_in, rows_value, transform
 
 ID_KEYS = (

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.markers import join_path, marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.json.walk import as_records, transform
 
 NOISE_KEYS = frozenset({"node_id", "gravatar_id", "avatar_url", "_links", "_embedded_links"})

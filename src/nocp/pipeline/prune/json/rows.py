@@ -7,10 +7,10 @@ from __future__ import annotations
 import functools
 
 from nocp.pipeline import relevance
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.json.row_choice import (
     choose_rows,
     extremes,
@@ -83,7 +83,7 @@ PRECUT_SLACK = 8
 many times the rows that would fit as they are: the steps shrink rows, rarely 8-fold."""
 
 
-def precut(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
+def precut_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     """Set aside the rows of huge collections that cannot be sent anyway, before the per-row
     steps run on them (the same choice keep_rows makes: relevant, first, extremes, head,
     tail). Kept rows are numbered by "#" so the agent and nocp_expand see original indexes."""

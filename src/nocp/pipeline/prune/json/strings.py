@@ -4,9 +4,9 @@ kept is the one holding the query's words."""
 from __future__ import annotations
 
 from nocp.pipeline import relevance
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.json.row_choice import (
     row_text,
 )

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import join_path, marker
 from nocp.pipeline.model import CallContext, JSONObject, JSONValue, Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.fitting import fill
 
 _MIN_NODES = 2

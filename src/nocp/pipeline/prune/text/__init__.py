@@ -1,4 +1,4 @@
-"""The lossy steps for text results: logs, HTML and documents, and plain lines.
+"""The lossy steps for text results: logs, documents, records and plain lines.
 
 Text is cut into blocks (lines, groups of similar log lines, paragraphs under their
 headings); the blocks that matter most are kept in their original order, and every gap
@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from nocp.formats.html import page_text
 from nocp.formats.textkind import SCAN, text_kind
+from nocp.pipeline.budget import Budget, LossyStep
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.lossless import clean_text
 from nocp.pipeline.prune.text.blocks import Cut, keep_blocks
 from nocp.pipeline.prune.text.documents import document_blocks
@@ -22,27 +22,7 @@ from nocp.pipeline.prune.text.logs import log_blocks
 from nocp.pipeline.prune.text.numbering import SAME_LINES, LineMap, line_origins, split_lines
 from nocp.pipeline.prune.text.records import line_blocks, record_blocks
 
-__all__ = [
-    "TEXT_STEPS",
-    "TextStep",
-    "addressable_lines",
-    "html_to_text",
-    "line_map",
-    "prune_text",
-    "text_steps",
-]
-
-TextStep = Callable[[Payload, CallContext, Budget], Payload]
-
-
-def html_to_text(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
-    """HTML becomes readable Markdown (scripts, styles and navigation dropped), title first."""
-    if text_kind(payload.text) != "html":
-        return payload
-    source = payload.text
-    text = page_text(source)
-    note = marker(f"HTML converted to text ({len(source):,} → {len(text):,} chars)", ctx.handle)
-    return Payload("text", text, (*payload.markers, note), True)
+__all__ = ["TEXT_STEPS", "addressable_lines", "line_map", "prune_text", "text_steps"]
 
 
 def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMap = SAME_LINES) -> Payload:
@@ -69,13 +49,10 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMa
     return keep_blocks(payload, blocks, Cut(clipped_lines, lines, ctx.handle, budget), ctx.query)
 
 
-def text_steps(lines: Callable[[], LineMap] = lambda: SAME_LINES) -> tuple[tuple[str, TextStep], ...]:
+def text_steps(lines: Callable[[], LineMap] = lambda: SAME_LINES) -> tuple[tuple[str, LossyStep], ...]:
     """The lossy text steps, in order, numbering lines in markers by `lines()` (asked only
-    when a step cuts lines)."""
-    return (
-        ("html_to_text", html_to_text),
-        ("keep_blocks", lambda p, c, b: prune_text(p, c, b, lines=lines())),
-    )
+    when a step cuts lines). An HTML page is converted before (the `convert` stage)."""
+    return (("keep_blocks", lambda p, c, b: prune_text(p, c, b, lines=lines())),)
 
 
 TEXT_STEPS = text_steps()

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from nocp.pipeline import relevance
+from nocp.pipeline.budget import Budget
 from nocp.pipeline.markers import marker
 from nocp.pipeline.model import Payload
-from nocp.pipeline.prune.budget import Budget
 from nocp.pipeline.prune.fitting import fill
 from nocp.pipeline.prune.text.numbering import LineMap
 

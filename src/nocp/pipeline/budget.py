@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeAlias
+
 from nocp.pipeline.encode import choose, to_compact_json
-from nocp.pipeline.model import JSONValue, LastEncoding, Payload
+from nocp.pipeline.model import CallContext, JSONValue, LastEncoding, Payload
 from nocp.pipeline.tokens import TokenCounter
 
 _MAX_CHARS_PER_TOKEN = 12
 """No real text averages more characters per token (JSON and prose: 3–5), so text this many
 times longer than the budget is over it without counting."""
+
+
+LossyStep: TypeAlias = Callable[[Payload, "CallContext", "Budget"], Payload]
+"""The contract of one lossy step (`prune.json.JSON_STEPS`, `prune.text.TEXT_STEPS`): payload
+in, a smaller payload — or the same one, when it has nothing to cut — out."""
 
 
 class Budget:
@@ -18,6 +26,11 @@ class Budget:
         self.limit = limit
         self.counter = counter
         self.last = last
+
+    @classmethod
+    def of(cls, ctx: CallContext) -> Budget:
+        """The budget of the call's response, reusing the call's last encoding."""
+        return cls(ctx.budget, ctx.counter, ctx.last_encoding)
 
     def tokens(self, payload: Payload) -> int:
         """Tokens of what would be sent for `payload` (cheapest encoding plus its markers)."""
