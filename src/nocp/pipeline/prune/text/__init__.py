@@ -37,7 +37,9 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMa
         what = f"{len(clipped):,} long line{'s' if len(clipped) > 1 else ''} cut to {SCAN:,} characters"
         note = marker(what, ctx.handle, lines.path(clipped[0], clipped[0] + 1))
         payload = Payload("text", text, (*payload.markers, note), True)
-    clipped_lines = [clip(line) for line in original]
+    clipped_lines = list(original)
+    for i in clipped:
+        clipped_lines[i] = clip(original[i], lines.path(i, i + 1))
     kind = text_kind(text)
     blocks = (
         log_blocks(clipped_lines)

@@ -32,12 +32,11 @@ class Block:
     text: str
     rank: int = 2
     """0 must stay (headings, errors), 1 should stay (context), 2 and up may go (highest first)."""
-    members: tuple[int, ...] = ()
-    """For a group of similar log lines: every line it stands for (else start..end)."""
 
-    def lines(self) -> range | tuple[int, ...]:
-        """The original lines this block stands for."""
-        return self.members or range(self.start, self.end)
+    def lines(self) -> range:
+        """The lines this block shows (a group of similar log lines shows only its first:
+        the others stay in the gaps, so a marker names them)."""
+        return range(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,13 @@ _IMPORTANT = re.compile(
 )
 
 
-def clip(line: str) -> str:
-    """A very long line keeps its start, saying how much was cut."""
+def clip(line: str, path: str = "") -> str:
+    """A very long line keeps its start, saying how much was cut and, with `path`, where
+    the whole line is (`lines[12:13]`)."""
     if len(line) <= SCAN:
         return line
-    return f"{line[:SCAN]}…(+{len(line) - SCAN:,} chars)"
+    where = f" in {path}" if path else ""
+    return f"{line[:SCAN]}…(+{len(line) - SCAN:,} chars{where})"
 
 
 def is_important(line: str) -> bool:

@@ -26,7 +26,7 @@ def log_blocks(lines: list[str]) -> list[Block]:
         first = lines[members[0]]
         text = first if len(members) == 1 else first + _group_suffix([lines[i] for i in members])
         rank = 0 if is_important(first) else 2
-        blocks.append(Block(members[0], members[0] + 1, text, rank, tuple(members)))
+        blocks.append(Block(members[0], members[0] + 1, text, rank))
     blocks.sort(key=lambda b: b.start)
     for index in range(1, len(blocks)):  # the top frame of a stack trace goes with its error
         if blocks[index - 1].rank == 0 and _FRAME.match(blocks[index].text):
