@@ -21,7 +21,7 @@ from nocp.errors import ResultError
 from nocp.logs import get_logger
 from nocp.pipeline.convert import convert
 from nocp.pipeline.distill import Distiller, distill
-from nocp.pipeline.encode import encode, to_compact_json
+from nocp.pipeline.encode import encode, serialise
 from nocp.pipeline.model import (
     CallContext,
     Distillation,
@@ -32,8 +32,9 @@ from nocp.pipeline.model import (
     StageResult,
     Uncounted,
 )
-from nocp.pipeline.normalize import normalize, sdk_default_texts
+from nocp.pipeline.normalize import normalize
 from nocp.pipeline.prune import precut, prune_lossless, prune_lossy
+from nocp.pipeline.settle import settle
 from nocp.pipeline.tokens import TokenCounter
 
 __all__ = [
@@ -165,83 +166,10 @@ def run_stages(payload: Payload, ctx: CallContext) -> StagesRun:
     return StagesRun(payload, tuple(reports), tuple(outputs), distillation)
 
 
-def settle(optimized: Optimized, counter: TokenCounter) -> Optimized:
-    """`optimized` with the counts `reduce_result` left out: the raw tokens (the text blocks
-    the MCP SDK would have sent), the tokens after normalize and after each middle stage.
-
-    A text longer than 256,000 characters is not counted but estimated from the raw count by
-    its length (counting would cost as much again as the raw count).
-    """
-    pending = optimized.uncounted
-    if pending is None:
-        return optimized
-    start = time.perf_counter()
-    raw_texts = sdk_default_texts(pending.raw)
-    raw_tokens = counter.count_all(raw_texts)
-    raw_chars = sum(len(text) for text in raw_texts)
-    if raw_texts == [pending.normalized]:  # text that normalize left as it was
-        tokens, note = raw_tokens, ""
-    else:
-        tokens, note = _normalized_tokens(pending.normalized, raw_chars, raw_tokens, counter)
-    first, *middle, last = optimized.stages
-    normalized = dataclasses.replace(
-        first, tokens=tokens, ms=first.ms + _ms_since(start), note=first.note + note
-    )
-    counted = _stage_tokens(middle, pending, tokens, (raw_chars, raw_tokens), counter)
-    stages = (normalized, *counted, last)
-    return dataclasses.replace(optimized, raw_tokens=raw_tokens, stages=stages, uncounted=None)
-
-
-def _stage_tokens(
-    reports: list[StageReport],
-    pending: Uncounted,
-    normalized_tokens: int,
-    raw: tuple[int, int],
-    counter: TokenCounter,
-) -> list[StageReport]:
-    """The middle stages' reports with the tokens after each: an output the stage left as it
-    was (the same object, or the same text) has the tokens before it."""
-    counted: list[StageReport] = []
-    text, tokens = pending.normalized, normalized_tokens
-    previous: Payload | None = None
-    for report, output in zip(reports, pending.outputs, strict=True):
-        if output is not previous:
-            serialised = serialise(output)
-            if serialised != text:
-                text = serialised
-                tokens = _normalized_tokens(text, raw[0], raw[1], counter)[0]
-            previous = output
-        counted.append(dataclasses.replace(report, tokens=tokens))
-    return counted
-
-
-def measure(payload: Payload, counter: TokenCounter) -> int:
-    """Tokens of a payload as compact JSON (or as its text)."""
-    return counter.count(serialise(payload))
-
-
-def serialise(payload: Payload) -> str:
-    """A payload's value as text: compact JSON, or the text itself."""
-    return payload.text if payload.kind == "text" else to_compact_json(payload.value)
-
-
 def handle_for(serialised: str) -> str:
     """The short handle of an original: "h" and 8 hex digits of its SHA-256 (same content,
     same handle, so output stays byte-identical)."""
     return "h" + hashlib.sha256(serialised.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-
-
-_EXACT_LIMIT = 256_000
-
-
-def _normalized_tokens(
-    serialised: str, raw_chars: int, raw_tokens: int, counter: TokenCounter
-) -> tuple[int, str]:
-    """Tokens after normalize: counted, or — for large results, where counting would cost as
-    much again as the raw count — estimated from the raw count by length."""
-    if len(serialised) <= _EXACT_LIMIT or not raw_chars:
-        return counter.count(serialised), ""
-    return round(raw_tokens * len(serialised) / raw_chars), " (≈, estimated from the raw count)"
 
 
 def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> StageResult:

@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import cast
 
 import toon_format
 
-from nocp.pipeline.model import CallContext, Format, JSONValue, LastEncoding, Payload
+from nocp.pipeline.model import CallContext, Encoded, Format, JSONValue, LastEncoding, Payload
 from nocp.pipeline.tokens import TokenCounter
 
 
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """The chosen serialisation and its token count."""
-
-    text: str
-    format: Format
-    tokens: int
-    candidates: dict[str, int]
-    """Tokens of every candidate that could be built, by format (for reports)."""
+def serialise(payload: Payload) -> str:
+    """A payload's value as text: compact JSON, or the text itself (how originals are stored
+    and handles computed; `Payload.parse` reads it back)."""
+    return payload.text if payload.kind == "text" else to_compact_json(payload.value)
 
 
 def to_compact_json(value: JSONValue) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeGuard
+from typing import Any, Literal, Protocol, TypeAlias, TypeGuard, cast
 
 from nocp.config import DistillMode, Settings
 from nocp.pipeline.tokens import TokenCounter
-
-if TYPE_CHECKING:
-    from nocp.pipeline.encode import Encoded
 
 JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
 """A value of the JSON data model."""
@@ -44,6 +42,11 @@ class Payload:
     def evolve(self, value: JSONValue, *markers: str, omitted: bool = True) -> Payload:
         """A copy with a new value and extra markers (something was cut unless told not)."""
         return Payload(self.kind, value, self.markers + markers, self.omitted or omitted)
+
+    @classmethod
+    def parse(cls, kind: PayloadKind, text: str) -> Payload:
+        """A payload from its serialised form (`encode.serialise`): the text, or compact JSON."""
+        return cls("text", text) if kind == "text" else cls("json", cast(JSONValue, json.loads(text)))
 
     @property
     def text(self) -> str:
@@ -94,6 +97,17 @@ class Summariser(Protocol):
     ) -> tuple[Distillation, Payload | None]:
         """What was decided, and the summary within `limit` tokens (None: none sent)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """The chosen serialisation and its token count."""
+
+    text: str
+    format: Format
+    tokens: int
+    candidates: dict[str, int]
+    """Tokens of every candidate that could be built, by format (for reports)."""
 
 
 @dataclass(slots=True)

@@ -78,8 +78,8 @@ class Accounting:
         """After the reply: count what only the stats need, store the original, record."""
         raw = reduced.uncounted.raw if reduced.uncounted is not None else None
         optimized = await off_loop(is_small(raw), settle, reduced, self.counter)
-        if optimized.handle and optimized.original is not None:
-            self.handles.put(optimized.handle, tool, optimized.original, optimized.original_text)
+        if optimized.handle and optimized.original is not None and optimized.original_text is not None:
+            self.handles.put(optimized.handle, tool, optimized.original.kind, optimized.original_text)
         self.stats.record(
             CallRecord(
                 tool=tool,

@@ -15,7 +15,6 @@ from mcp.shared.exceptions import MCPError
 
 from nocp.config import Settings
 from nocp.errors import NocpError
-from nocp.pipeline.encode import to_compact_json
 from nocp.server.after_reply import AfterReply
 from nocp.sources.upstream.hub import UpstreamHub
 from nocp.store.handles import HandleNotFound, HandleStore
@@ -87,9 +86,7 @@ def read(uri: str, stats: StatsStore, handles: HandleStore) -> tuple[str, str]:
             original = handles.get(unquote(uri[len(OUTPUTS_PREFIX) :]))
         except HandleNotFound as exc:
             raise ResourceNotFound(str(exc)) from None
-        if original.kind == "text":
-            return original.text, "text/plain"
-        return to_compact_json(original.value), "application/json"
+        return original.text, "text/plain" if original.kind == "text" else "application/json"
     return json.dumps(_document(uri, stats), indent=2), "application/json"
 
 

@@ -183,7 +183,7 @@ class ExpandSource:
         """Look the handle up and return the text of the requested part."""
         handle, path, focus, page = _expand_arguments(arguments)
         try:
-            original = self._handles.get(handle)
+            original = Payload.parse(*self._handles.get(handle))
             return expand_payload(
                 original, settings=self._settings, handle=handle, path=path, focus=focus, page=page
             )

@@ -6,14 +6,12 @@ size cap (oldest evicted first). Handles are content hashes, so storing twice is
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
+from typing import Literal, NamedTuple
 
 from nocp.config import OutputsSettings
 from nocp.errors import NocpError
-from nocp.pipeline import serialise
-from nocp.pipeline.model import Payload
 from nocp.store.db import Database
 
 _DAY = 86_400.0
@@ -23,6 +21,13 @@ class HandleNotFound(NocpError):
     """No original is stored under this handle (never, or no longer)."""
 
 
+class Stored(NamedTuple):
+    """One stored original: its kind and its text (compact JSON, or the text itself)."""
+
+    kind: Literal["json", "text"]
+    text: str
+
+
 class HandleStore:
     """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
 
@@ -30,21 +35,18 @@ class HandleStore:
         self.db = db
         self.settings = settings
 
-    def put(self, handle: str, tool: str, original: Payload, text: str | None = None) -> None:
-        """Store (or refresh) an original, then evict what is too old or over the size cap.
-
-        `text` is the original already serialised (compact JSON or the text), when known.
-        """
-        text = serialise(original) if text is None else text
+    def put(self, handle: str, tool: str, kind: Literal["json", "text"], text: str) -> None:
+        """Store (or refresh) an original — compact JSON or text, as `kind` says — then evict
+        what is too old or over the size cap."""
         data = zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
         self.db.execute(
             "INSERT OR REPLACE INTO outputs (handle, created_at, tool, kind, size, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [handle, time.time(), tool, original.kind, len(data), data],
+            [handle, time.time(), tool, kind, len(data), data],
         )
         self.evict()
 
-    def get(self, handle: str) -> Payload:
+    def get(self, handle: str) -> Stored:
         """The original stored under `handle`.
 
         Raises:
@@ -59,7 +61,7 @@ class HandleStore:
                 f"(originals are kept {self.settings.retention_days:g} days); call the tool again"
             )
         text = zlib.decompress(row[1]).decode("utf-8", "surrogatepass")
-        return Payload("text", text) if row[0] == "text" else Payload("json", json.loads(text))
+        return Stored("text" if row[0] == "text" else "json", text)
 
     def evict(self) -> int:
         """Drop originals past the retention period, then the oldest while over the size cap."""

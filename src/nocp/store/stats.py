@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from nocp.pipeline.model import Distillation, StageReport
 from nocp.store.db import Database
 
 STAGE_COLUMNS = {
@@ -21,6 +20,37 @@ STAGE_COLUMNS = {
 }
 """The `calls` columns of each pipeline stage: `prune_ms` is the time of all the prune stages,
 `prune_tokens` the tokens after the last of them."""
+
+
+class StageReport(Protocol):
+    """What the stats keep of one pipeline stage's report (`pipeline.model.StageReport`)."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def tokens(self) -> int: ...
+    @property
+    def ms(self) -> float: ...
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+class Distillation(Protocol):
+    """What the stats keep of a distill decision (`pipeline.model.Distillation`)."""
+
+    @property
+    def backend(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def saved_tokens(self) -> int: ...
+    @property
+    def value_usd(self) -> float: ...
+    @property
+    def cost_usd(self) -> float: ...
+    @property
+    def cached(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
