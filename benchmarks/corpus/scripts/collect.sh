@@ -78,7 +78,7 @@ sqlite3 -csv -header "$CW/packages.sqlite" \
 # yaml
 G=/usr/lib/google-cloud-sdk/lib/googlecloudsdk
 cp "$G/generated_clients/regen_apis_config.yaml" "$OUT/yaml_gcloud_regen_apis_config.yaml"
-cp "$G/command_lib/util/resource_map/resource_map.yaml" "$OUT/yaml_gcloud_resource_map.yaml"
+cp "$G/command_lib/iam/flags.yaml" "$OUT/yaml_gcloud_iam_flags.yaml"
 cp "$G/command_lib/iam/resources.yaml" "$OUT/yaml_gcloud_iam_resources.yaml"
 
 # toml
