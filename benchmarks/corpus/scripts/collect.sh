@@ -90,6 +90,8 @@ cp "$CW/dl/sphinx-9.0.4/pyproject.toml" "$OUT/toml_sphinx_pyproject.toml"
 cp /var/log/dpkg.log "$OUT/log_dpkg.log"
 cp /var/log/apt/term.log "$OUT/log_apt_term.log"
 cp /var/log/apt/history.log "$OUT/log_apt_history.log"
+mkdir -p "$CW/npm2" && (cd "$CW/npm2" && npm init -y >/dev/null && \
+  npm install --loglevel=verbose --no-audit --no-fund express@5 yargs@17) > "$OUT/log_npm_install_verbose.log" 2>&1
 
 # html_reference
 cp "$DOC/library/sqlite3.html" "$OUT/html_python_sqlite3.html"

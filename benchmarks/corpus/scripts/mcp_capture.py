@@ -1,6 +1,6 @@
 """Capture real MCP servers' tool results through the mcp SDK client (stdio), one file per call.
 
-Usage: $CW/venv/bin/python mcp_capture.py OUT_DIR [--list]
+Usage: $CW/venv/bin/python mcp_capture.py OUT_DIR [--list] [--only FILE,FILE...]
 Servers: mcp-server-sqlite (PyPI), mcp-server-fetch (PyPI) against a local `python3 -m http.server`
 on 127.0.0.1, mcp-server-git (PyPI), @modelcontextprotocol/server-filesystem (npm).
 Environment: CW (default /tmp/cw) holds the venv (client, fetch, git), srv-sqlite (mcp-server-sqlite
@@ -48,8 +48,14 @@ def _serve(folder: str | Path) -> tuple[subprocess.Popen[bytes], int]:
     return proc, port
 
 
+ONLY: set[str] = set()
+
+
 async def _calls(server: StdioServerParameters, calls: list[tuple[str, str, dict[str, Any]]], out: Path,
                  listing: bool) -> None:
+    calls = [call for call in calls if not ONLY or call[0] in ONLY]
+    if not calls:
+        return
     async with Client(server) as client:
         if listing:
             for tool in (await client.list_tools()).tools:
@@ -110,9 +116,12 @@ async def main(out: Path, listing: bool) -> None:
         ("fs_directory_tree_ajv.json", "directory_tree", {"path": str(ajv)}),
         ("fs_list_python_library_docs.txt", "list_directory_with_sizes",
          {"path": f"{DOCS}/library", "sortBy": "name"}),
+        ("fs_search_python_docs_html.txt", "search_files", {"path": DOCS, "pattern": "**/*.html"}),
     ]
     await _calls(StdioServerParameters(command="node", args=[str(FS_SERVER), str(ajv), DOCS]), fs, out, listing)
 
 
 if __name__ == "__main__":
+    if "--only" in sys.argv:
+        ONLY.update(sys.argv[sys.argv.index("--only") + 1].split(","))
     asyncio.run(main(Path(sys.argv[1]), "--list" in sys.argv))

@@ -525,6 +525,20 @@ ITEMS: list[dict[str, Any]] = [
             ("Which libpopt0 version was installed automatically?", "libpopt0:amd64 (1.19+dfsg-1, automatic)"),
         ],
     },
+    {
+        "file": "log_npm_install_verbose.log", "kind": "pkg_log",
+        "source": {"command": "npm install --loglevel=verbose --no-audit --no-fund express@5 yargs@17",
+                   "tool": "npm 11.19.1, node 20.20.2", "note": "stdout and stderr, in a fresh npm folder"},
+        "license": "tool log produced on this machine (package names, versions, registry URLs)",
+        "description": "npm verbose install log: registry fetches with timings, cache hits, summary, exit",
+        "questions": [
+            ("How many packages were added, and how long did it take?", "added 84 packages in 20s"),
+            ("Which yargs-parser tarball was used?", "yargs-parser-21.1.1.tgz"),
+            ("How long did the registry fetch of express take?", "https://registry.npmjs.org/express 602ms (cache updated)"),
+            ("Which qs tarball was used?", "qs-6.17.1.tgz"),
+            ("With which status did npm exit?", "npm verbose exit 0"),
+        ],
+    },
     # ---------------------------------------------------------------- python_repr (mcp-server-sqlite returns str(rows))
     {
         "file": "repr_sqlite_packages.txt", "kind": "python_repr",
@@ -814,6 +828,20 @@ ITEMS: list[dict[str, Any]] = [
             ("What is the combined size of the listing?", "Combined size: 27.12 MB"),
             ("How large is io.html?", "178.35 KB"),
             ("How many files does the folder hold?", "Total: 317 files, 0 directories"),
+        ],
+    },
+    {
+        "file": "fs_search_python_docs_html.txt", "kind": "mcp_filesystem",
+        "source": {"server": "@modelcontextprotocol/server-filesystem (npm)", "version": "2026.8.31", "tool": "search_files",
+                   "arguments": {"path": "/usr/share/doc/python3.11/html", "pattern": "**/*.html"}, "note": MCP_NOTE},
+        "license": "PSF-2.0 (file names of the Python documentation)",
+        "description": "server-filesystem search_files result: 529 matching paths, one a line",
+        "questions": [
+            ("Which howto page is about isolating extension modules?",
+             "/usr/share/doc/python3.11/html/howto/isolating-extensions.html"),
+            ("Where is the page on the initialization of sys.path?", "/usr/share/doc/python3.11/html/library/sys_path_init.html"),
+            ("Where is What's New in Python 3.11?", "/usr/share/doc/python3.11/html/whatsnew/3.11.html"),
+            ("Where is the licence page?", "/usr/share/doc/python3.11/html/license.html"),
         ],
     },
 ]
