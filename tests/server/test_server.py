@@ -250,12 +250,13 @@ async def test_resources_are_listed_and_unknown_ones_fail_clearly(make_server, c
     async with connect(make_server(list_users)) as client:
         listed = [str(r.uri) for r in (await client.list_resources()).resources]
         templates = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
-        with pytest.raises(MCPError, match="unknown resource 'nocp://nope'"):
+        with pytest.raises(MCPError, match="unknown resource 'nocp://nope'") as unknown:
             await client.read_resource("nocp://nope")
         empty = json.loads(text_of(await client.read_resource("nocp://stats/tools/never-called")))
     assert listed == ["nocp://stats", "nocp://calls/recent", "nocp://config"]
     assert templates == ["nocp://stats/tools/{tool}", "nocp://outputs/{handle}"]
     assert empty["calls"] == 0 and empty["saved_pct"] == 0.0
+    assert unknown.value.code == -32602  # invalid params, as the SDK answers an unknown resource
 
 
 async def test_stats_survive_a_restart(make_server, connect) -> None:

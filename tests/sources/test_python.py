@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from nocp import tool
-from nocp.errors import ToolLoadError
-from nocp.sources.base import ToolArgumentError
+from nocp.errors import ToolArgumentError, ToolLoadError
 from nocp.sources.python import PythonSource, load_tool_modules, tool_options
 
 pytestmark = pytest.mark.anyio

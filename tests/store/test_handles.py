@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from nocp.config import OutputsSettings
+from nocp.errors import HandleNotFound
 from nocp.store.db import open_database
-from nocp.store.handles import HandleNotFound, HandleStore, Stored
+from nocp.store.handles import HandleStore, Stored
 
 
 def test_put_get_round_trips_json_and_text(tmp_path: Path) -> None:

@@ -120,7 +120,8 @@ def _reachable(value: Any, question: dict[str, Any], result: Optimized, settings
     the path one of the sent markers names (its first page)?"""
     if result.handle is None or result.original is None:
         return False
-    from nocp.sources.expand import ExpandError, expand_payload
+    from nocp.errors import ExpandError
+    from nocp.sources.expand import expand_payload
 
     calls: list[dict[str, Any]] = [{"focus": question["q"]}]
     paths = _MARKER_PATH.findall(result.text) + _GAP_PATH.findall(result.text)

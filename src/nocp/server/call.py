@@ -10,7 +10,7 @@ import anyio
 import mcp_types as types
 
 from nocp.config import Settings
-from nocp.errors import ResultError
+from nocp.errors import ResultError, ToolArgumentError
 from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, reduce_result
 from nocp.pipeline.distill import Distiller
@@ -20,7 +20,6 @@ from nocp.server.accounting import Accounting
 from nocp.server.offload import is_small, off_loop
 from nocp.server.result_cache import CachedResults
 from nocp.server.tools import ToolEntry
-from nocp.sources.base import ToolArgumentError
 from nocp.sources.expand import ExpandSource
 from nocp.sources.upstream.connection import forward_progress
 from nocp.sources.upstream.results import WireResult

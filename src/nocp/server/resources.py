@@ -14,10 +14,10 @@ import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
 from nocp.config import Settings
-from nocp.errors import NocpError
+from nocp.errors import HandleNotFound, ResourceNotFound
 from nocp.server.after_reply import AfterReply
 from nocp.sources.upstream.hub import UpstreamHub
-from nocp.store.handles import HandleNotFound, HandleStore
+from nocp.store.handles import HandleStore
 from nocp.store.stats import StatsStore
 
 STATS = "nocp://stats"
@@ -27,11 +27,6 @@ OUTPUTS_PREFIX = "nocp://outputs/"
 CONFIG = "nocp://config"
 UPSTREAMS = "nocp://upstreams"
 RECENT_LIMIT = 50
-RESOURCE_NOT_FOUND = -32002
-
-
-class ResourceNotFound(NocpError):
-    """The URI names no nocp resource."""
 
 
 def list_resources() -> list[types.Resource]:
@@ -167,7 +162,7 @@ class Resources:
             else:
                 text, mime = read(uri, self.stats, self.handles)
         except ResourceNotFound as exc:
-            raise MCPError(RESOURCE_NOT_FOUND, str(exc)) from None
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None  # as the SDK answers it
         contents: list[types.TextResourceContents | types.BlobResourceContents] = [
             types.TextResourceContents(uri=uri, text=text, mime_type=mime)
         ]

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from nocp.errors import NocpError
-
 
 @dataclass(frozen=True, slots=True)
 class ToolDefinition:
@@ -20,10 +18,6 @@ class ToolDefinition:
     annotations: dict[str, Any] = field(default_factory=dict)
     output_schema: dict[str, Any] | None = None
     title: str | None = None
-
-
-class ToolArgumentError(NocpError):
-    """The arguments of a call do not match the tool's input schema."""
 
 
 class Source(Protocol):

@@ -12,21 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from nocp.config import Settings
-from nocp.errors import NocpError
+from nocp.errors import ExpandError, HandleNotFound, ToolArgumentError
 from nocp.pipeline import run_stages
 from nocp.pipeline.encode import choose, to_compact_json
 from nocp.pipeline.markers import expand_call
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
-from nocp.sources.base import ToolArgumentError, ToolDefinition
-from nocp.store.handles import HandleNotFound, HandleStore
+from nocp.sources.base import ToolDefinition
+from nocp.store.handles import HandleStore
 
 _LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
-
-
-class ExpandError(NocpError):
-    """The path, page or focus of an expansion cannot be applied."""
 
 
 def expand_payload(

@@ -15,8 +15,8 @@ from typing import Any, TypeVar, overload
 import anyio
 import pydantic
 
-from nocp.errors import ToolLoadError
-from nocp.sources.base import ToolArgumentError, ToolDefinition
+from nocp.errors import ToolArgumentError, ToolLoadError
+from nocp.sources.base import ToolDefinition
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nocp.errors import NocpError
+from nocp.errors import StoreError
 
 Database = sqlite3.Connection
 """The stats database: a plain sqlite3 connection in autocommit mode (`isolation_level=None`)."""
@@ -123,7 +123,7 @@ def open_database(path: Path) -> Database:
         db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
         migrate(db)
     except (OSError, sqlite3.Error) as exc:
-        raise NocpError(
+        raise StoreError(
             f"cannot open the stats database {str(path)!r}: {exc} "
             "(set NOCP_DB or [stats] db to a writable file)"
         ) from exc

@@ -11,14 +11,10 @@ import zlib
 from typing import Literal, NamedTuple
 
 from nocp.config import OutputsSettings
-from nocp.errors import NocpError
+from nocp.errors import HandleNotFound
 from nocp.store.db import Database
 
 _DAY = 86_400.0
-
-
-class HandleNotFound(NocpError):
-    """No original is stored under this handle (never, or no longer)."""
 
 
 class Stored(NamedTuple):

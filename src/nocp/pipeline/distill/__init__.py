@@ -14,10 +14,10 @@ import time
 from dataclasses import replace
 
 from nocp.config import DistillMode, DistillSettings
+from nocp.errors import BackendError
 from nocp.pipeline.budget import Budget
 from nocp.pipeline.distill.backends import (
     PROMPT_VERSION,
-    BackendError,
     Sampler,
     litellm_summary,
     sampling_summary,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nocp.config import DistillSettings
+from nocp.errors import BackendError
 from nocp.pipeline.distill.llm import litellm_module
 
 PROMPT_VERSION = "v1"
@@ -25,10 +26,6 @@ SYSTEM_PROMPT = (
 
 Sampler = Callable[[str, str, int, float], str]
 """(system prompt, user message, max tokens, timeout s) → the client model's reply."""
-
-
-class BackendError(Exception):
-    """A model backend failed (timeout, HTTP error, empty reply); the message says how."""
 
 
 def messages(text: str, focus: str, limit: int) -> tuple[str, str]:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from nocp.errors import SandboxError
 from nocp.sources.builtin.sandbox import (
     Sandbox,
-    SandboxError,
     open_regular,
     require_kind,
     stat_existing,

@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 import httpx
 
-from nocp.errors import NocpError
+from nocp.errors import HttpFailed, HttpRefused
 from nocp.redact import redact_text
 from nocp.sources.builtin.settings import HttpSettings
 
@@ -38,14 +38,6 @@ _TEXT_TYPES = (
     "application/yaml",
     "application/csv",
 )
-
-
-class HttpRefused(NocpError):
-    """The URL, one of its redirects, or the response is not allowed (scheme, address, size)."""
-
-
-class HttpFailed(NocpError):
-    """The request could not be completed (DNS, connection, timeout, HTTP error status)."""
 
 
 async def system_resolver(host: str, port: int) -> list[str]:

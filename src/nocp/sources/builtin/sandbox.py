@@ -13,12 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nocp.errors import NocpError
-
-
-class SandboxError(NocpError):
-    """A path is outside the allowed roots, or names something the tools will not read."""
-
+from nocp.errors import SandboxError
 
 _KINDS = {
     stat.S_IFDIR: "directory",

@@ -14,8 +14,9 @@ from typing import Any
 
 import pathspec
 
+from nocp.errors import SandboxError
 from nocp.sources.builtin.files import BINARY_SNIFF
-from nocp.sources.builtin.sandbox import Sandbox, SandboxError, stat_existing
+from nocp.sources.builtin.sandbox import Sandbox, stat_existing
 from nocp.sources.builtin.settings import SearchSettings
 from nocp.sources.builtin.walk import IgnoreRules, walk
 

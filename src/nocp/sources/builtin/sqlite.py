@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from nocp.errors import QueryRefused, SandboxError
 from nocp.sources.builtin.files import unique_names as _unique
-from nocp.sources.builtin.sandbox import Sandbox, SandboxError, open_regular
+from nocp.sources.builtin.sandbox import Sandbox, open_regular
 from nocp.sources.builtin.settings import SqliteSettings
 
 HEADER = b"SQLite format 3\x00"
@@ -62,10 +63,6 @@ QUERY_PRAGMAS = frozenset(
 """PRAGMAs that read without an argument but change state with one (`user_version = 7`)."""
 
 DENIED_FUNCTIONS = frozenset({"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"})
-
-
-class QueryRefused(SandboxError):
-    """The statement would write, attach, load code or change state; query_sqlite only reads."""
 
 
 def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None) -> int:
