@@ -17,3 +17,28 @@ def test_importing_nocp_does_not_load_the_mcp_sdk() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert set(nocp.__all__) <= set(dir(nocp))
+
+
+def test_the_public_callables_keep_their_parameters() -> None:
+    """`@tool` takes what the SDK's `MCPServer.tool` takes (and `timeout_s`); a server over your
+    own functions is `NocpServer(settings, tools=[…])`, served with `run()`."""
+    import inspect
+
+    assert list(inspect.signature(nocp.tool).parameters) == [
+        "fn",
+        "name",
+        "title",
+        "description",
+        "annotations",
+        "structured_output",
+        "timeout_s",
+    ]
+    assert list(inspect.signature(nocp.NocpServer).parameters) == [
+        "settings",
+        "tools",
+        "sources",
+        "stats",
+        "upstreams",
+    ]
+    assert list(inspect.signature(nocp.NocpServer.run).parameters) == ["self"]
+    assert list(inspect.signature(nocp.optimize).parameters)[:1] == ["value"]

@@ -19,7 +19,7 @@ from nocp.redact import redact_text
 from nocp.server.after_reply import AfterReply
 from nocp.server.offload import is_small, off_loop
 from nocp.store.cache import ResultCache
-from nocp.store.handles import HandleStore
+from nocp.store.handles import HandleStore, pack
 from nocp.store.stats import CallRecord, StatsStore
 
 
@@ -78,8 +78,10 @@ class Accounting:
         """After the reply: count what only the stats need, store the original, record."""
         raw = reduced.uncounted.raw if reduced.uncounted is not None else None
         optimized = await off_loop(is_small(raw), settle, reduced, self.counter)
-        if optimized.handle and optimized.original is not None and optimized.original_text is not None:
-            self.handles.put(optimized.handle, tool, optimized.original.kind, optimized.original_text)
+        original, text = optimized.original, optimized.original_text
+        if optimized.handle and original is not None and text is not None:
+            data = await off_loop(is_small(text), pack, text)  # zlib: ≈0.45 s for 16 MB
+            self.handles.put_packed(optimized.handle, tool, original.kind, data)
         self.stats.record(
             CallRecord(
                 tool=tool,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,7 +10,7 @@ import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
+from mcp.server.subscriptions import ListenHandler
 from mcp.shared.subscriptions import ServerEvent, ToolsListChanged
 
 from nocp.config import Settings
@@ -18,11 +18,12 @@ from nocp.logs import get_logger
 from nocp.pipeline.tokens import TokenCounter
 from nocp.server.accounting import Accounting
 from nocp.server.after_reply import AfterReply
+from nocp.server.announce import ListChanges
 from nocp.server.call import ToolCalls
 from nocp.server.prompts import get_prompt, list_prompts
 from nocp.server.resources import Resources
 from nocp.server.result_cache import CachedResults
-from nocp.server.sdk import INSTRUCTIONS, LIST_CHANGED, SdkServer, instructions
+from nocp.server.sdk import INSTRUCTIONS, SdkServer, instructions
 from nocp.server.tools import advertise, index_tools
 from nocp.sources.base import Source
 from nocp.sources.expand import ExpandSource
@@ -37,21 +38,34 @@ _log = get_logger(__name__)
 
 
 class NocpServer:
-    """nocp's MCP server. `mcp_server` is the SDK server to run or to connect a client to.
+    """nocp's MCP server over your own functions (`tools`) and any other sources.
+
+    `run()` serves it over stdio; `mcp_server` is the SDK server, to run on another transport
+    or to connect a client to in memory. `from_settings` builds one with everything the
+    configuration names (tool modules, built-ins, upstreams), as `nocp serve` does.
+
+    Raises:
+        ToolLoadError: a function in `tools` cannot be served (the message says why).
+        StoreError: the stats database cannot be opened.
 
     Example:
-        >>> app = NocpServer(Settings(), sources=[PythonSource([my_tool])])
-        >>> async with mcp.Client(app.mcp_server) as client: ...
+        >>> from nocp import NocpServer, Settings, tool
+        >>> @tool
+        ... def list_users(team: str) -> list[dict]: ...
+        >>> NocpServer(Settings(), tools=[list_users]).run()
     """
 
     def __init__(
         self,
         settings: Settings,
         *,
+        tools: Sequence[Callable[..., Any]] = (),
         sources: Sequence[Source] = (),
         stats: StatsStore | None = None,
         upstreams: UpstreamHub | None = None,
     ) -> None:
+        if tools:
+            sources = [PythonSource(tools), *sources]
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
         self.stats = stats or StatsStore(open_database(settings.stats.path()))
@@ -72,8 +86,7 @@ class NocpServer:
         cached = CachedResults(self.results, settings, accounting)
         self._calls = ToolCalls(settings, self.counter, accounting, cached, self.distill_cache)
         self._resources = Resources(settings, self.stats, self.handles, upstreams, self.after)
-        self._session: Any = None  # the client's session, to announce list changes
-        self._events = InMemorySubscriptionBus()  # … and to 2026-07-28 clients' listen streams
+        self._changes = ListChanges()
         self.mcp_server: SdkServer = SdkServer(
             "nocp",
             version=_version(),
@@ -86,7 +99,7 @@ class NocpServer:
             on_read_resource=self._read_resource,
             on_list_prompts=self._list_prompts,
             on_get_prompt=self._get_prompt,
-            on_subscriptions_listen=ListenHandler(self._events),
+            on_subscriptions_listen=ListenHandler(self._changes.events),
         )
         self.mcp_server.announces_changes = upstreams is not None
 
@@ -125,13 +138,11 @@ class NocpServer:
         streams and, for older clients, as a notification."""
         if isinstance(event, ToolsListChanged):
             self._tools = index_tools(self._sources)
-        await self._events.publish(event)
-        notification = LIST_CHANGED.get(type(event))
-        if self._session is not None and notification is not None:
-            try:
-                await self._session.send_notification(notification())
-            except Exception as exc:  # the client may be gone; its next list is right anyway
-                _log.info("could not announce the list change", change=repr(event), error=repr(exc))
+        await self._changes.announce(event)
+
+    def run(self) -> None:
+        """Serve MCP over stdin/stdout until the client disconnects (blocks)."""
+        anyio.run(self.serve_stdio)
 
     async def serve_stdio(self) -> None:
         """Serve MCP over stdin/stdout until the client disconnects."""
@@ -144,7 +155,7 @@ class NocpServer:
     async def _list_tools(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        self._session = ctx.session
+        self._changes.watch(ctx.session)
         if self.upstreams is not None and await self.upstreams.start_lazy():
             self._tools = index_tools(self._sources)
         if not self._warm:
@@ -158,12 +169,12 @@ class NocpServer:
     async def _call_tool(
         self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        return await self._calls.call(self._tools, ctx.session, params)
+        return await self._calls.call(self._tools, ctx, params)
 
     async def _list_resources(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        self._session = ctx.session
+        self._changes.watch(ctx.session)
         return await self._resources.list()
 
     async def _list_templates(
@@ -179,7 +190,7 @@ class NocpServer:
     async def _list_prompts(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
-        self._session = ctx.session
+        self._changes.watch(ctx.session)
         return await list_prompts(self.upstreams)
 
     async def _get_prompt(

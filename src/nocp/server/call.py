@@ -8,6 +8,8 @@ from typing import Any
 
 import anyio
 import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.session import ServerSession
 
 from nocp.config import Settings
 from nocp.errors import ResultError, ToolArgumentError
@@ -20,9 +22,9 @@ from nocp.server.accounting import Accounting
 from nocp.server.offload import is_small, off_loop
 from nocp.server.result_cache import CachedResults
 from nocp.server.tools import ToolEntry
-from nocp.sources.expand import ExpandSource
+from nocp.sources.base import Outcome
+from nocp.sources.python import serving
 from nocp.sources.upstream.connection import forward_progress
-from nocp.sources.upstream.results import WireResult
 from nocp.store.cache import DistillCache
 from nocp.store.stats import CallRecord
 
@@ -44,9 +46,12 @@ class ToolCalls:
         self.accounting, self.results, self.distill_cache = accounting, results, distill_cache
 
     async def call(
-        self, tools: Mapping[str, ToolEntry], session: Any, params: types.CallToolRequestParams
+        self,
+        tools: Mapping[str, ToolEntry],
+        request: ServerRequestContext[Any],
+        params: types.CallToolRequestParams,
     ) -> types.CallToolResult:
-        """Run the call `params` names for the client of `session`; every failure is `isError`."""
+        """Run the call `params` names for the client of `request`; every failure is `isError`."""
         start = time.perf_counter()
         arguments = dict(params.arguments or {})
         entry = tools.get(params.name)
@@ -57,34 +62,29 @@ class ToolCalls:
         focus = arguments.pop("focus", None) if entry.adds_focus else arguments.get("focus")
         if focus is not None and not isinstance(focus, str):
             return await error(params.name, "`focus` must be a string (or left out)", start)
-        after = self.accounting.after
-        if isinstance(entry.source, ExpandSource):
-            await after.settled()  # the original may still be on its way to the store
+        if entry.source.reads_store:
+            await self.accounting.after.settled()  # what it reads may still be on its way
         elif self.results.applies(params.name):
-            await after.settled()
+            await self.accounting.after.settled()
             cached = await self.results.lookup(params.name, params.arguments or {}, start)
             if cached is not None:
                 return cached
         try:
-            with forward_progress(session.report_progress):
+            with forward_progress(request.session.report_progress), serving(request):
                 raw = await self._run_tool(entry, arguments)
+            outcome = entry.source.outcome(params.name, raw)
         except _ToolFailed as failed:
             return await error(params.name, str(failed), start)
-        if isinstance(entry.source, ExpandSource):
-            return await self._expanded(params.name, raw, start)
-        if isinstance(raw, WireResult):  # an upstream's: optimise its text blocks only
-            sent = await self._optimise(
-                params.name,
-                raw.text_blocks(),
-                focus,
-                arguments,
-                start,
-                is_error=raw.is_error,
-                session=session,
-                cacheable=raw.text_only,
+        except ResultError as exc:
+            return await error(
+                params.name, f"tool {params.name!r} returned a result nocp cannot send: {exc}", start
             )
-            return sent if sent.is_error else raw.rebuild("".join(_texts(sent)))
-        return await self._optimise(params.name, raw, focus, arguments, start, session=session)
+        if not outcome.optimise:
+            return await self._as_is(params.name, outcome.value, start)
+        sent = await self._optimise(params.name, outcome, focus, arguments, start, request.session)
+        if sent.is_error or outcome.finish is None:
+            return sent
+        return outcome.finish("".join(_texts(sent)))
 
     async def _run_tool(self, entry: ToolEntry, arguments: dict[str, Any]) -> Any:
         name = entry.definition.name
@@ -105,41 +105,40 @@ class ToolCalls:
     async def _optimise(
         self,
         tool: str,
-        raw: Any,
+        outcome: Outcome,
         focus: str | None,
         arguments: dict[str, Any],
         start: float,
-        *,
-        is_error: bool = False,  # an upstream's isError result: still optimised, counted as error
-        session: Any = None,
-        cacheable: bool = True,
+        session: ServerSession,
     ) -> types.CallToolResult:
         ctx = CallContext(
             tool, self.settings, self.counter, focus, arguments, distiller=self._distiller(session)
         )
         error = self.accounting.error
         try:
-            small = ctx.distiller is None and is_small(raw)  # a distiller may wait on a model
-            reduced: Optimized = await off_loop(small, reduce_result, raw, ctx)
+            small = ctx.distiller is None and is_small(outcome.value)  # a distiller may wait on a model
+            reduced: Optimized = await off_loop(small, reduce_result, outcome.value, ctx)
         except ResultError as exc:
             return await error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
         except Exception as exc:  # a bug in nocp must not take the server down
             _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
             return await error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
         ms = (time.perf_counter() - start) * 1000
+        is_error, cacheable = outcome.is_error, outcome.cacheable
         cache_key = self.results.key_for(tool, arguments, focus, cacheable=cacheable, is_error=is_error)
         await self.accounting.optimised(tool, reduced, ms, is_error=is_error, cache_key=cache_key)
         return types.CallToolResult(content=[types.TextContent(type="text", text=reduced.text)])
 
-    def _distiller(self, session: Any) -> Distiller | None:
+    def _distiller(self, session: ServerSession) -> Distiller | None:
         """This call's distill hook (None when `[distill] enabled` is off)."""
         if not self.settings.distill.enabled:
             return None
         sampler = client_sampler(session) if self.settings.distill.model == "sampling" else None
         return Distiller(self.settings.distill, self.distill_cache, sampler)
 
-    async def _expanded(self, tool: str, text: str, start: float) -> types.CallToolResult:
-        """An expansion is sent as it is: it was encoded and paged, never pruned."""
+    async def _as_is(self, tool: str, text: str, start: float) -> types.CallToolResult:
+        """A result its source says is fit to send (an expansion: encoded and paged, never
+        pruned): sent as it is, counted once."""
         tokens = self.counter.count(text)
         ms = (time.perf_counter() - start) * 1000
         await self.accounting.record(CallRecord(tool, tokens, tokens, "text", ms))

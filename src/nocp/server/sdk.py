@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import mcp_types as types
 from mcp.server.lowlevel import NotificationOptions, Server
 from mcp.server.models import InitializationOptions
-from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ServerEvent, ToolsListChanged
 
 from nocp.sources.upstream.hub import UpstreamHub, UpstreamSource
 from nocp.sources.upstream.naming import exposed_name
@@ -54,14 +52,6 @@ class SdkServer(Server[Any]):
         self.instructions = text
         if self._options is not None:
             self._options.instructions = text
-
-
-LIST_CHANGED: dict[type[ServerEvent], type[types.ServerNotification]] = {
-    ToolsListChanged: types.ToolListChangedNotification,
-    ResourcesListChanged: types.ResourceListChangedNotification,
-    PromptsListChanged: types.PromptListChangedNotification,
-}
-"""The notification that tells a client before 2026-07-28 of each list change."""
 
 
 def instructions(upstreams: UpstreamHub | None) -> str:

@@ -1,10 +1,22 @@
-"""The contract every tool source meets: list tool definitions, call one, get a raw result."""
+"""The contract every tool source meets: list its tools, call one, and say how its results
+are treated — the server never asks which kind of source it holds.
+
+    Source.tools()            the tool definitions, in a stable order
+    Source.call(name, args)   the raw result (any Python value, text or JSON)
+    Source.outcome(name, raw) the policy for that result: optimise it or send it as it is,
+                              is it an error, may it be cached, how the reply is finished
+    Source.reads_store        True when a call reads nocp's stores (wait for the accounting
+                              of the calls already answered first)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import mcp_types as types
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +32,36 @@ class ToolDefinition:
     title: str | None = None
 
 
+Finish = Callable[[str], "types.CallToolResult"]
+"""Builds the reply around the optimised text (an upstream's other blocks, a kept structure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the server treats one raw result: the policy its source attaches to it.
+
+    Attributes:
+        value: what the pipeline reads (or, when not `optimise`, the text sent as it is).
+        optimise: False: `value` is text already fit to send (an expansion), never pruned.
+        is_error: the result is an `isError` result, still optimised and counted as an error.
+        cacheable: the reply may be reused by the result cache (`cache_ttl_s`).
+        finish: the reply around the optimised text; None: one text block.
+    """
+
+    value: Any
+    optimise: bool = True
+    is_error: bool = False
+    cacheable: bool = True
+    finish: Finish | None = None
+
+
 class Source(Protocol):
-    """A provider of tools: local Python functions, built-ins, or an upstream MCP server."""
+    """A provider of tools: local Python functions, built-ins, an upstream MCP server, or
+    `nocp_expand`."""
+
+    reads_store: bool
+    """True when a call reads what calls already answered have stored (their accounting runs
+    after their replies, so the server waits for it first)."""
 
     def tools(self) -> list[ToolDefinition]:
         """The tools this source offers, in a stable order."""
@@ -34,4 +74,8 @@ class Source(Protocol):
             ToolArgumentError: the arguments are invalid.
             Exception: whatever the tool raised; the server reports it as `isError`.
         """
+        ...
+
+    def outcome(self, name: str, raw: Any) -> Outcome:
+        """The policy for `raw`, a result of tool `name`."""
         ...

@@ -19,7 +19,7 @@ from nocp.pipeline.markers import expand_call
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
-from nocp.sources.base import ToolDefinition
+from nocp.sources.base import Outcome, ToolDefinition
 from nocp.store.handles import HandleStore
 
 _LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
@@ -165,7 +165,10 @@ EXPAND_TOOL = ToolDefinition(
 
 
 class ExpandSource:
-    """The always-present `nocp_expand` tool, reading the handle store."""
+    """The always-present `nocp_expand` tool, reading the handle store. Its result is sent
+    as it is: it was encoded and paged, never pruned."""
+
+    reads_store = True
 
     def __init__(self, handles: HandleStore, settings: Settings) -> None:
         self._handles = handles
@@ -185,6 +188,10 @@ class ExpandSource:
             )
         except (HandleNotFound, ExpandError) as exc:
             raise ToolArgumentError(str(exc)) from None
+
+    def outcome(self, name: str, raw: Any) -> Outcome:
+        """Sent as it is (an expansion is the original, encoded and paged)."""
+        return Outcome(raw, optimise=False)
 
 
 def _expand_arguments(arguments: Mapping[str, Any]) -> tuple[str, str | None, str | None, int | None]:

@@ -6,58 +6,101 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 import pydantic
 
-from nocp.errors import ToolArgumentError, ToolLoadError
-from nocp.sources.base import ToolDefinition
+from nocp.errors import ResultError, ToolArgumentError, ToolLoadError
+from nocp.sources.base import Outcome, ToolDefinition
+
+if TYPE_CHECKING:
+    import mcp_types as types
+    from mcp.server.context import ServerRequestContext
+    from mcp.server.mcpserver import Context
+    from mcp.server.mcpserver.tools.base import Tool
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _MARK = "__nocp_tool__"
 
+_request: ContextVar[ServerRequestContext[Any] | None] = ContextVar("nocp_request", default=None)
+
+
+@contextmanager
+def serving(request: ServerRequestContext[Any] | None) -> Iterator[None]:
+    """Within this block, a tool's `Context` parameter is the context of `request`.
+
+    Example:
+        >>> with serving(ctx):
+        ...     result = await source.call(name, arguments)
+    """
+    token = _request.set(request)
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
 
 @dataclass(frozen=True, slots=True)
 class ToolOptions:
-    """What `@tool(...)` recorded on a function."""
+    """What `@tool(...)` recorded on a function (the options of the SDK's `MCPServer.tool`,
+    and nocp's `timeout_s`)."""
 
     name: str | None = None
     description: str | None = None
     timeout_s: float | None = None
+    title: str | None = None
+    annotations: types.ToolAnnotations | Mapping[str, Any] | None = None
+    structured_output: bool = False
 
 
 @overload
 def tool(fn: F, /) -> F: ...
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None, timeout_s: float | None = None
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    annotations: types.ToolAnnotations | Mapping[str, Any] | None = None,
+    structured_output: bool = False,
+    timeout_s: float | None = None,
 ) -> Callable[[F], F]: ...
 def tool(
     fn: F | None = None,
     /,
     *,
     name: str | None = None,
+    title: str | None = None,
     description: str | None = None,
+    annotations: types.ToolAnnotations | Mapping[str, Any] | None = None,
+    structured_output: bool = False,
     timeout_s: float | None = None,
 ) -> F | Callable[[F], F]:
     """Mark a function (sync or async) as a nocp tool; it stays an ordinary function.
 
-    The input schema comes from its type hints, the description from its docstring.
+    The input schema comes from its type hints, the description from its docstring. The
+    options are those of the SDK's `MCPServer.tool`: `name`, `title`, `description`,
+    `annotations` (`ToolAnnotations` or a dict of its fields) and `structured_output` (True:
+    advertise the return type's output schema and send `structuredContent` beside the
+    optimised text); `timeout_s` is nocp's. A parameter annotated with the SDK's `Context`
+    receives the context of the call, as under `MCPServer`.
 
     Example:
         >>> from nocp import tool
-        >>> @tool
+        >>> @tool(title="Users", annotations={"readOnlyHint": True})
         ... def list_users(team: str) -> list[dict]:
         ...     '''All users of a team.'''
         ...     return [{"name": "ada", "team": team}]
     """
-    options = ToolOptions(name, description, timeout_s)
+    options = ToolOptions(name, description, timeout_s, title, annotations, structured_output)
 
     def mark(function: F) -> F:
         setattr(function, _MARK, options)
@@ -73,7 +116,13 @@ def tool_options(fn: Callable[..., Any]) -> ToolOptions | None:
 
 
 class PythonSource:
-    """Tools backed by Python functions marked with `@tool` (or passed directly)."""
+    """Tools backed by Python functions marked with `@tool` (or passed directly).
+
+    Raises:
+        ToolLoadError: a function cannot be served (its signature, two tools of one name).
+    """
+
+    reads_store = False
 
     def __init__(self, functions: Iterable[Callable[..., Any]]) -> None:
         self._tools: dict[str, _PythonTool] = {}
@@ -91,13 +140,20 @@ class PythonSource:
         """Validate the arguments against the function's signature and run it."""
         return await self._tools[name].call(arguments)
 
+    def outcome(self, name: str, raw: Any) -> Outcome:
+        """Optimised; with `structured_output`, the reply also carries the structure.
+
+        Raises:
+            ResultError: the value does not match the tool's output schema.
+        """
+        return self._tools[name].outcome(raw)
+
 
 @dataclass(frozen=True, slots=True)
 class _PythonTool:
     definition: ToolDefinition
-    fn: Callable[..., Any]
-    validate: Callable[[dict[str, Any]], dict[str, Any]]
-    is_async: bool
+    sdk: Tool
+    structured: bool
 
     @classmethod
     def build(cls, fn: Callable[..., Any]) -> _PythonTool:
@@ -105,22 +161,76 @@ class _PythonTool:
 
         options = tool_options(fn) or ToolOptions()
         description = options.description or inspect.cleandoc(fn.__doc__ or "")
+        annotations = _annotations(options.annotations)
         try:
-            meta = Tool.from_function(fn, name=options.name, description=description, structured_output=False)
+            sdk = Tool.from_function(
+                fn,
+                name=options.name,
+                title=options.title,
+                description=description,
+                structured_output=options.structured_output,
+            )
         except Exception as exc:  # the SDK raises several types for unusable signatures
             raise ToolLoadError(f"cannot register tool {fn.__name__!r}: {exc}") from exc
-        definition = ToolDefinition(meta.name, description, meta.parameters, options.timeout_s)
-        return cls(definition, fn, meta.fn_metadata.validate_arguments, meta.is_async)
+        if sdk.resolved_params:
+            names = ", ".join(sdk.resolved_params)
+            raise ToolLoadError(
+                f"cannot register tool {sdk.name!r}: nocp does not serve Resolve(...) parameters "
+                f"({names}); ask for the value as an argument instead"
+            )
+        output_schema = sdk.fn_metadata.output_schema if options.structured_output else None
+        definition = ToolDefinition(
+            sdk.name, description, sdk.parameters, options.timeout_s, annotations, output_schema, sdk.title
+        )
+        return cls(definition, sdk, options.structured_output)
 
     async def call(self, arguments: Mapping[str, Any]) -> Any:
         try:
-            kwargs = self.validate(dict(arguments))
+            kwargs = self.sdk.fn_metadata.validate_arguments(dict(arguments))
         except pydantic.ValidationError as exc:
             raise ToolArgumentError(_describe_validation(exc)) from None
-        if self.is_async:
-            return await self.fn(**kwargs)
+        if self.sdk.context_kwarg is not None:
+            kwargs[self.sdk.context_kwarg] = _context()
+        if self.sdk.is_async:
+            return await self.sdk.fn(**kwargs)
         # A sync tool that overruns its timeout is abandoned; its thread ends on its own.
-        return await anyio.to_thread.run_sync(partial(self.fn, **kwargs), abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(partial(self.sdk.fn, **kwargs), abandon_on_cancel=True)
+
+    def outcome(self, raw: Any) -> Outcome:
+        if not self.structured:
+            return Outcome(raw)
+        try:
+            structure = self.sdk.fn_metadata.convert_result(raw)
+        except pydantic.ValidationError as exc:
+            raise ResultError(f"it does not match its output schema: {_describe_validation(exc)}") from None
+        kept = getattr(structure, "structured_content", None)
+        import mcp_types as types
+
+        def finish(text: str) -> types.CallToolResult:
+            content = [types.TextContent(type="text", text=text)] if text else []
+            return types.CallToolResult(content=content, structured_content=kept)
+
+        return Outcome(raw, finish=finish)
+
+
+def _annotations(given: types.ToolAnnotations | Mapping[str, Any] | None) -> dict[str, Any]:
+    if given is None:
+        return {}
+    import mcp_types as types
+
+    if isinstance(given, Mapping):
+        try:
+            given = types.ToolAnnotations(**given)
+        except pydantic.ValidationError as exc:
+            raise ToolLoadError(f"invalid tool annotations: {_describe_validation(exc)}") from None
+    return given.model_dump(exclude_none=True, by_alias=True)
+
+
+def _context() -> Context[Any, Any]:
+    """The SDK's `Context` for the call being served (an empty one outside a server)."""
+    from mcp.server.mcpserver import Context
+
+    return Context(request_context=_request.get())
 
 
 def _describe_validation(exc: pydantic.ValidationError) -> str:

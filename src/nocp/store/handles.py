@@ -24,6 +24,12 @@ class Stored(NamedTuple):
     text: str
 
 
+def pack(text: str) -> bytes:
+    """The stored form of an original's text: compressed. Pure and thread-safe (≈0.45 s for
+    16 MB), so the server packs a large original in a worker thread, off the event loop."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+
+
 class HandleStore:
     """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
 
@@ -34,7 +40,10 @@ class HandleStore:
     def put(self, handle: str, tool: str, kind: Literal["json", "text"], text: str) -> None:
         """Store (or refresh) an original — compact JSON or text, as `kind` says — then evict
         what is too old or over the size cap."""
-        data = zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+        self.put_packed(handle, tool, kind, pack(text))
+
+    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
+        """Store an original `pack` made, then evict what is too old or over the size cap."""
         self.db.execute(
             "INSERT OR REPLACE INTO outputs (handle, created_at, tool, kind, size, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",

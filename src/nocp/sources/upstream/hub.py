@@ -14,7 +14,7 @@ from mcp.shared.exceptions import MCPError
 from nocp.config.models import Settings
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
-from nocp.sources.base import ToolDefinition
+from nocp.sources.base import Outcome, ToolDefinition
 from nocp.sources.upstream.connection import LIST_PAGE_CAP, OnChange, Upstream
 from nocp.sources.upstream.naming import exposed_name
 from nocp.sources.upstream.results import WireResult
@@ -43,6 +43,8 @@ async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
 
 class UpstreamSource:
     """The tools of one upstream, under their exposed names (`Source` contract)."""
+
+    reads_store = False
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
@@ -74,6 +76,11 @@ class UpstreamSource:
         """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
         upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
         return await self.upstream.call(upstream_name, arguments)
+
+    def outcome(self, name: str, raw: WireResult) -> Outcome:
+        """Its text blocks are optimised; the reply keeps the other blocks, `isError` and (when
+        kept) the structure; it may be cached only when the text is the whole result."""
+        return Outcome(raw.text_blocks(), is_error=raw.is_error, cacheable=raw.text_only, finish=raw.rebuild)
 
 
 class UpstreamHub:
