@@ -15,9 +15,7 @@ def main(args: argparse.Namespace, _: list[str]) -> int:
     settings = load_settings(args.config)  # a bad config fails before the SDK is imported
     configure_logging(settings.log.level, settings.log.file)
     from nocp.server import NocpServer
-    from nocp.sources.builtin import with_roots
 
-    settings = with_roots(settings, args.root)
-    server = NocpServer.from_settings(settings)
+    server = NocpServer.from_settings(settings, roots=args.root)
     anyio.run(server.serve_stdio)
     return 0

@@ -1,10 +1,13 @@
 """Telling clients that a list (tools, resources, prompts) changed, in both protocol eras:
-on the listen streams of 2026-07-28 clients (`subscriptions/listen`), and as a notification to
-every older client session that has listed something (the ones that care about changes)."""
+on the listen streams of 2026-07-28 clients (`subscriptions/listen`), and as a notification on
+the connection of an older client that has listed something (the one that cares).
+
+The SDK hands each request its own `ServerSession`, a proxy whose notifications without a
+related request go out on the connection's standalone channel; so the session of the latest
+list request is the way to reach that connection. nocp serves one connection at a time over
+stdio; a transport with several connections keys `ListChanges` by connection instead."""
 
 from __future__ import annotations
-
-import weakref
 
 import mcp_types as types
 from mcp.server.session import ServerSession
@@ -34,20 +37,19 @@ class ListChanges:
 
     def __init__(self) -> None:
         self.events = InMemorySubscriptionBus()
-        self._sessions: weakref.WeakSet[ServerSession] = weakref.WeakSet()
+        self._route: ServerSession | None = None
 
     def watch(self, session: ServerSession) -> None:
-        """Tell `session` of later changes (held weakly: a closed session is forgotten)."""
-        self._sessions.add(session)
+        """Announce later changes on the connection of `session` (a list request's)."""
+        self._route = session
 
     async def announce(self, event: ServerEvent) -> None:
-        """Publish `event` to the listen streams and notify every watching session."""
+        """Publish `event` to the listen streams and notify the watched connection."""
         await self.events.publish(event)
         notification = LIST_CHANGED.get(type(event))
-        if notification is None:
+        if notification is None or self._route is None:
             return
-        for session in list(self._sessions):
-            try:
-                await session.send_notification(notification())
-            except Exception as exc:  # the client may be gone; its next list is right anyway
-                _log.info("could not announce the list change", change=repr(event), error=repr(exc))
+        try:
+            await self._route.send_notification(notification())
+        except Exception as exc:  # the client may be gone; its next list is right anyway
+            _log.info("could not announce the list change", change=repr(event), error=repr(exc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -104,8 +105,9 @@ class NocpServer:
         self.mcp_server.announces_changes = upstreams is not None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> NocpServer:
-        """Build the server with every source the configuration names.
+    def from_settings(cls, settings: Settings, *, roots: Sequence[Path] = ()) -> NocpServer:
+        """Build the server with every source the configuration names; the built-ins read in
+        `roots` (`--root`), else the configured roots, else the working directory.
 
         Raises:
             ToolLoadError: a tool module cannot be loaded.
@@ -114,7 +116,7 @@ class NocpServer:
         """
         from nocp.sources.builtin import builtin_sources, with_roots
 
-        settings = with_roots(settings)
+        settings = with_roots(settings, roots)  # the one place the roots are settled
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
         sources += builtin_sources(settings)
         upstreams = UpstreamHub.from_settings(settings) if settings.upstream else None

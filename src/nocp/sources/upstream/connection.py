@@ -37,6 +37,7 @@ from mcp_types import CONNECTION_CLOSED
 
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
+from nocp.sources.upstream.naming import ExposedNames
 from nocp.sources.upstream.results import RawResult, WireResult
 from nocp.sources.upstream.settings import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream.stdio import StdioProcess, describe_exit
@@ -84,6 +85,8 @@ class Upstream:
     ) -> None:
         self.name, self.settings = name, settings
         self.shared = shared or UpstreamsSettings()
+        # The names its tools, prompts and resources are exposed under (one rule for all).
+        self.names = ExposedNames(settings.tool_prefix(name, self.shared.separator))
         self.state: State = "stopped"
         self.tools: list[types.Tool] = []
         self.instructions: str | None = None  # from its `initialize` (or `server/discover`)
@@ -411,12 +414,23 @@ async def _call(
 
 
 async def _list_tools(client: Client) -> list[types.Tool]:
-    tools: list[types.Tool] = []
+    tools: list[types.Tool] = await all_pages(client, "list_tools", "tools")
+    return tools
+
+
+async def all_pages(client: Client, method: str, field: str) -> list[Any]:
+    """Every item of a paginated list request (`list_tools`, `list_prompts`…), following the
+    cursor for at most `LIST_PAGE_CAP` pages.
+
+    Raises:
+        MCPError: the upstream answered with an error.
+    """
+    items: list[Any] = []
     cursor: str | None = None
     for _ in range(LIST_PAGE_CAP):
-        page = await client.list_tools(cursor=cursor)
-        tools.extend(page.tools)
+        page = await getattr(client, method)(cursor=cursor)
+        items.extend(getattr(page, field))
         cursor = page.next_cursor
         if cursor is None:
             break
-    return tools
+    return items

@@ -1,5 +1,6 @@
 """Every configured upstream server (`UpstreamHub`) and the tools, resources and prompts they
-expose through nocp (`UpstreamSource`, `NAME__tool` names made safe for clients)."""
+expose through nocp (`UpstreamSource`), all under one naming rule (`naming.ExposedNames`:
+`PREFIX + name` made safe for clients; the prefix is `NAME__` unless configured)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from nocp.config.models import Settings
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import Outcome, ToolDefinition
-from nocp.sources.upstream.connection import LIST_PAGE_CAP, OnChange, Upstream
-from nocp.sources.upstream.naming import exposed_name
+from nocp.sources.upstream.connection import OnChange, Upstream, all_pages
 from nocp.sources.upstream.results import WireResult
 
 __all__ = ["UpstreamHub", "UpstreamSource"]
@@ -26,19 +26,11 @@ _log = get_logger(__name__)
 
 async def _pages(upstream: Upstream, method: str, field: str) -> list[Any]:
     """Every item of a paginated list request to one upstream ([] when it fails)."""
-    items: list[Any] = []
-    cursor: str | None = None
     try:
-        client = await upstream.client()
-        for _ in range(LIST_PAGE_CAP):
-            page = await getattr(client, method)(cursor=cursor)
-            items.extend(getattr(page, field))
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+        return await all_pages(await upstream.client(), method, field)
     except (MCPError, UpstreamError) as exc:
         _log.warning("upstream list failed", upstream=upstream.name, method=method, error=str(exc))
-    return items
+        return []
 
 
 class UpstreamSource:
@@ -48,16 +40,14 @@ class UpstreamSource:
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
-        self.prefix = upstream.settings.tool_prefix(upstream.name, upstream.shared.separator)
-        self._upstream_names: dict[str, str] = {}
+        self.prefix = upstream.names.prefix
 
     def tools(self) -> list[ToolDefinition]:
         """The upstream's tools as last listed (none before it started)."""
         keep = self.upstream.settings.structured_content == "keep"
         definitions = []
         for tool in self.upstream.tools:
-            name = exposed_name(self.prefix, tool.name)
-            self._upstream_names[name] = tool.name
+            name = self.upstream.names.expose(tool.name)
             annotations = tool.annotations.model_dump(exclude_none=True) if tool.annotations else {}
             definitions.append(
                 ToolDefinition(
@@ -74,7 +64,7 @@ class UpstreamSource:
 
     async def call(self, name: str, arguments: Mapping[str, Any]) -> WireResult:
         """Forward the call; the result keeps its blocks, `isError` and (if kept) structure."""
-        upstream_name = self._upstream_names.get(name, name.removeprefix(self.prefix))
+        upstream_name = self.upstream.names.original(name) or name
         return await self.upstream.call(upstream_name, arguments)
 
     def outcome(self, name: str, raw: WireResult) -> Outcome:
@@ -138,24 +128,24 @@ class UpstreamHub:
         return [u for u in self.upstreams if u.offers(capability)]
 
     async def list_resources(self) -> list[types.Resource]:
-        """The running upstreams' resources, named `NAME__name`, URIs unchanged."""
+        """The running upstreams' resources under their exposed names, URIs unchanged."""
         listed = await self._listed("resources", "list_resources", "resources")
         for upstream, resource in listed:
             self._resource_owner[resource.uri] = upstream
         return [resource for _, resource in listed]
 
     async def list_resource_templates(self) -> list[types.ResourceTemplate]:
-        """The running upstreams' resource templates, named `NAME__name`."""
+        """The running upstreams' resource templates under their exposed names."""
         listed = await self._listed("resources", "list_resource_templates", "resource_templates")
         return [template for _, template in listed]
 
     async def _listed(self, capability: str, method: str, field: str) -> list[tuple[Upstream, Any]]:
         """Every item of a list request to the running upstreams that offer `capability`,
-        renamed `NAME__name`, with the upstream it came from."""
+        under its exposed name, with the upstream it came from."""
         listed = []
         for upstream in self._serving(capability):
             for item in await _pages(upstream, method, field):
-                name = f"{upstream.name}{upstream.shared.separator}{item.name}"
+                name = upstream.names.expose(item.name)
                 listed.append((upstream, item.model_copy(update={"name": name})))
         return listed
 
@@ -171,21 +161,21 @@ class UpstreamHub:
         return None
 
     async def list_prompts(self) -> list[types.Prompt]:
-        """The running upstreams' prompts, named `NAME__prompt`."""
+        """The running upstreams' prompts under their exposed names."""
         return [prompt for _, prompt in await self._listed("prompts", "list_prompts", "prompts")]
 
     async def get_prompt(self, name: str, arguments: dict[str, str] | None) -> types.GetPromptResult:
-        """Get prompt `NAME__prompt` from upstream NAME.
+        """Get the prompt exposed as `name` from its upstream.
 
         Raises:
             UpstreamError: no upstream has that name, or it cannot serve the prompt.
         """
         for upstream in self.upstreams:
-            prefix = f"{upstream.name}{upstream.shared.separator}"
-            if name.startswith(prefix):
+            original = upstream.names.original(name)
+            if original is not None:
                 client = await upstream.client()
                 try:
-                    return await client.get_prompt(name.removeprefix(prefix), arguments)
+                    return await client.get_prompt(original, arguments)
                 except MCPError as exc:
                     raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
         names = ", ".join(u.name for u in self.upstreams)
