@@ -18,23 +18,16 @@ from nocp.pipeline.tokens import TokenCounter
 from nocp.redact import redact_text
 from nocp.server.after_reply import AfterReply
 from nocp.server.offload import is_small, off_loop
-from nocp.store.cache import ResultCache
-from nocp.store.handles import HandleStore, pack
-from nocp.store.stats import CallRecord, StatsStore
+from nocp.store.base import Stores
+from nocp.store.handles import pack
+from nocp.store.stats import CallRecord
 
 
 class Accounting:
     """Records calls after their replies: stats rows, stored originals, cached results."""
 
-    def __init__(
-        self,
-        stats: StatsStore,
-        handles: HandleStore,
-        results: ResultCache | None,
-        counter: TokenCounter,
-        after: AfterReply,
-    ) -> None:
-        self.stats, self.handles, self.results = stats, handles, results
+    def __init__(self, stores: Stores, counter: TokenCounter, after: AfterReply) -> None:
+        self.stats, self.handles, self.results = stores.stats, stores.handles, stores.results
         self.counter, self.after = counter, after
 
     async def record(self, record: CallRecord) -> None:

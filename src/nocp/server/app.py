@@ -30,9 +30,7 @@ from nocp.sources.base import Source
 from nocp.sources.expand import ExpandSource
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.sources.upstream.hub import UpstreamHub
-from nocp.store.cache import DistillCache, ResultCache, database_file
-from nocp.store.db import open_database
-from nocp.store.handles import HandleStore
+from nocp.store.sqlite import sqlite_stores
 from nocp.store.stats import StatsStore
 
 _log = get_logger(__name__)
@@ -69,11 +67,8 @@ class NocpServer:
             sources = [PythonSource(tools), *sources]
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
-        self.stats = stats or StatsStore(open_database(settings.stats.path()))
-        self.handles = HandleStore(self.stats.db, settings.outputs)
-        db_file = database_file(self.stats.db)
-        self.distill_cache = DistillCache(db_file) if db_file else None
-        self.results = ResultCache(db_file) if db_file else None
+        self.stores = sqlite_stores(settings.stats.path(), settings.outputs, stats=stats)
+        self.stats, self.handles = self.stores.stats, self.stores.handles
         self.upstreams = upstreams
         self.after = AfterReply()
         self._warm = False
@@ -83,9 +78,9 @@ class NocpServer:
             ExpandSource(self.handles, settings),
         ]
         self._tools = index_tools(self._sources)
-        accounting = Accounting(self.stats, self.handles, self.results, self.counter, self.after)
-        cached = CachedResults(self.results, settings, accounting)
-        self._calls = ToolCalls(settings, self.counter, accounting, cached, self.distill_cache)
+        accounting = Accounting(self.stores, self.counter, self.after)
+        cached = CachedResults(self.stores.results, settings, accounting)
+        self._calls = ToolCalls(settings, self.counter, accounting, cached, self.stores.summaries)
         self._resources = Resources(settings, self.stats, self.handles, upstreams, self.after)
         self._changes = ListChanges()
         self.mcp_server: SdkServer = SdkServer(
@@ -161,12 +156,16 @@ class NocpServer:
         if self.upstreams is not None and await self.upstreams.start_lazy():
             self._tools = index_tools(self._sources)
         if not self._warm:
-            self._warm = True  # load the tokenizer (≈0.5 s) after this reply, not in the first call
+            self._warm = True  # load the tokenizer and the store after this reply, not in the first call
             await self.after.defer(self._warm_up)
         return types.ListToolsResult(tools=[advertise(e) for e in self._tools.values()])
 
     async def _warm_up(self) -> None:
+        """Load the tokenizer and the store's library (sqlite-utils, ≈0.65 s) and bring the
+        schema up to date, in a worker thread: off the start-up path, before the first call
+        needs them (a call that comes first waits for the import it needs, no more)."""
         await anyio.to_thread.run_sync(self.counter.count, "warm up")
+        await anyio.to_thread.run_sync(self.stores.prepare)
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams

@@ -16,6 +16,7 @@ from nocp.errors import ResultError, ToolArgumentError
 from nocp.logs import get_logger
 from nocp.pipeline import CallContext, Optimized, reduce_result
 from nocp.pipeline.distill import Distiller
+from nocp.pipeline.distill.cache import SummaryCache
 from nocp.pipeline.distill.sampling import client_sampler
 from nocp.pipeline.tokens import TokenCounter
 from nocp.server.accounting import Accounting
@@ -25,7 +26,6 @@ from nocp.server.tools import ToolEntry
 from nocp.sources.base import Outcome
 from nocp.sources.python import serving
 from nocp.sources.upstream.connection import forward_progress
-from nocp.store.cache import DistillCache
 from nocp.store.stats import CallRecord
 
 _log = get_logger(__name__)
@@ -40,7 +40,7 @@ class ToolCalls:
         counter: TokenCounter,
         accounting: Accounting,
         results: CachedResults,
-        distill_cache: DistillCache | None,
+        distill_cache: SummaryCache | None,
     ) -> None:
         self.settings, self.counter = settings, counter
         self.accounting, self.results, self.distill_cache = accounting, results, distill_cache

@@ -17,8 +17,7 @@ from nocp.config import Settings
 from nocp.errors import HandleNotFound, ResourceNotFound
 from nocp.server.after_reply import AfterReply
 from nocp.sources.upstream.hub import UpstreamHub
-from nocp.store.handles import HandleStore
-from nocp.store.stats import StatsStore
+from nocp.store.base import HandleBackend, StatsBackend
 
 STATS = "nocp://stats"
 RECENT = "nocp://calls/recent"
@@ -70,7 +69,7 @@ def list_templates() -> list[types.ResourceTemplate]:
     ]
 
 
-def read(uri: str, stats: StatsStore, handles: HandleStore) -> tuple[str, str]:
+def read(uri: str, stats: StatsBackend, handles: HandleBackend) -> tuple[str, str]:
     """The text of resource `uri` and its MIME type.
 
     Raises:
@@ -92,7 +91,7 @@ def read_config(settings: Settings) -> str:
     return json.dumps(redact(settings.model_dump(mode="json")), indent=2)
 
 
-def _document(uri: str, stats: StatsStore) -> Any:
+def _document(uri: str, stats: StatsBackend) -> Any:
     if uri == STATS:
         return stats.totals()
     if uri == RECENT:
@@ -119,8 +118,8 @@ class Resources:
     def __init__(
         self,
         settings: Settings,
-        stats: StatsStore,
-        handles: HandleStore,
+        stats: StatsBackend,
+        handles: HandleBackend,
         upstreams: UpstreamHub | None,
         after: AfterReply,
     ) -> None:

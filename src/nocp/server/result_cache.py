@@ -10,14 +10,15 @@ import mcp_types as types
 
 from nocp.config import Settings
 from nocp.server.accounting import Accounting
-from nocp.store.cache import ResultCache, result_key
+from nocp.store.base import ResultBackend
+from nocp.store.cache import result_key
 from nocp.store.stats import CallRecord
 
 
 class CachedResults:
     """The result cache as a call sees it: look a call up, say what to store it under."""
 
-    def __init__(self, cache: ResultCache | None, settings: Settings, accounting: Accounting) -> None:
+    def __init__(self, cache: ResultBackend | None, settings: Settings, accounting: Accounting) -> None:
         self._cache, self._settings, self._accounting = cache, settings, accounting
 
     def applies(self, tool: str) -> bool:

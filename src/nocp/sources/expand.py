@@ -20,7 +20,7 @@ from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Outcome, ToolDefinition
-from nocp.store.handles import HandleStore
+from nocp.store.base import HandleBackend
 
 _LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
 
@@ -170,7 +170,7 @@ class ExpandSource:
 
     reads_store = True
 
-    def __init__(self, handles: HandleStore, settings: Settings) -> None:
+    def __init__(self, handles: HandleBackend, settings: Settings) -> None:
         self._handles = handles
         self._settings = settings
 

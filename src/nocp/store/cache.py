@@ -1,5 +1,5 @@
-"""Two caches in the stats database: distillations (by content, backend, prompt, focus) and
-tool results (by tool and canonical arguments, for `cache_ttl_s`).
+"""Two caches in the stats database: distillations (by content, backend, prompt, focus; the
+pipeline's `SummaryCache`) and tool results (by tool and canonical arguments, `cache_ttl_s`).
 
 Each cache has its own connection, safe to use from the pipeline's worker thread.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,30 +19,17 @@ from nocp.store.db import Database
 
 def database_file(db: Database) -> Path | None:
     """The file behind `db` (None for an in-memory database)."""
-    for _, name, filename in db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and filename:
-            return Path(filename)
-    return None
+    return db.path
 
 
 class _Table:
     def __init__(self, path: Path) -> None:
-        self._conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        self._lock = threading.Lock()
-
-    def one(self, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
-        with self._lock:
-            row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
-            return row
-
-    def run(self, sql: str, params: list[Any]) -> None:
-        with self._lock:
-            self._conn.execute(sql, params)
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        self.db = Database(conn, path)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
 
 
 class DistillCache(_Table):
@@ -51,17 +37,20 @@ class DistillCache(_Table):
 
     def get(self, key: str) -> str | None:
         """The cached summary, or None."""
-        row = self.one("SELECT summary FROM distillations WHERE key = ?", [key])
-        return str(row[0]) if row else None
+        rows = self.db.rows("distillations", "key = ?", [key], select="summary")
+        return str(rows[0]["summary"]) if rows else None
 
     def put(self, key: str, backend: str, prompt_version: str, summary: str, cost_usd: float) -> None:
         """Store a summary (the first one for a key wins)."""
-        self.run(
-            "INSERT OR IGNORE INTO distillations "
-            "(key, backend, prompt_version, summary, cost_usd, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [key, backend, prompt_version, summary, cost_usd, time.time()],
-        )
+        row = {
+            "key": key,
+            "backend": backend,
+            "prompt_version": prompt_version,
+            "summary": summary,
+            "cost_usd": cost_usd,
+            "created_at": time.time(),
+        }
+        self.db.insert("distillations", row, ignore=True)
 
 
 def result_key(tool: str, arguments: Mapping[str, Any]) -> str:
@@ -75,20 +64,35 @@ class ResultCache(_Table):
 
     def get(self, key: str, ttl_s: float) -> tuple[str, str, int, int, str | None] | None:
         """(text, format, raw tokens, sent tokens, handle) stored less than `ttl_s` ago, or None."""
-        row = self.one(
-            "SELECT text, format, raw_tokens, sent_tokens, handle FROM results "
-            "WHERE key = ? AND created_at > ?",
+        rows = self.db.rows(
+            "results",
+            "key = ? AND created_at > ?",
             [key, time.time() - ttl_s],
+            select="text, format, raw_tokens, sent_tokens, handle",
         )
-        return (str(row[0]), str(row[1]), int(row[2]), int(row[3]), row[4]) if row else None
+        if not rows:
+            return None
+        row = rows[0]
+        return (
+            str(row["text"]),
+            str(row["format"]),
+            int(row["raw_tokens"]),
+            int(row["sent_tokens"]),
+            row["handle"],
+        )
 
     def put(
         self, key: str, tool: str, text: str, fmt: str, tokens: tuple[int, int], handle: str | None
     ) -> None:
         """Store (or refresh) a result; `tokens` is (raw, sent)."""
-        self.run(
-            "INSERT OR REPLACE INTO results "
-            "(key, tool, created_at, text, format, raw_tokens, sent_tokens, handle) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [key, tool, time.time(), text, fmt, tokens[0], tokens[1], handle],
-        )
+        row = {
+            "key": key,
+            "tool": tool,
+            "created_at": time.time(),
+            "text": text,
+            "format": fmt,
+            "raw_tokens": tokens[0],
+            "sent_tokens": tokens[1],
+            "handle": handle,
+        }
+        self.db.insert("results", row, replace=True)

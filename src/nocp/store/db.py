@@ -1,5 +1,13 @@
 """Opening the SQLite file: WAL mode, a busy timeout, and numbered migrations.
 
+The store's library is sqlite-utils (table creation, inserts, queries; `transform` for a
+schema change a plain `ALTER TABLE` cannot make). Importing it costs ≈0.65 s: it imports numpy
+when numpy is installed (bm25s installs it), for its column-type map, and dateutil and click.
+So it stays off the start-up path: `open_database` only opens the file with the standard
+library (a bad path still fails at once, before the first request), and the schema is brought
+up to date, with sqlite-utils, by `Database.ready()` — on first use, or in the warm-up the
+server runs in a worker thread after its first `tools/list` reply.
+
 Each migration runs once, in its own transaction, and is recorded in `_migrations`. Add new
 ones at the end of `MIGRATIONS`; never edit one that has shipped.
 """
@@ -7,97 +15,104 @@ ones at the end of `MIGRATIONS`; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from nocp.errors import StoreError
 
-Database = sqlite3.Connection
-"""The stats database: a plain sqlite3 connection in autocommit mode (`isolation_level=None`)."""
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
 
-Migration = Callable[[Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 
-def _m001_calls(db: Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE calls (
-            id INTEGER PRIMARY KEY,
-            ts TEXT NOT NULL,
-            tool TEXT NOT NULL,
-            raw_tokens INTEGER NOT NULL,
-            sent_tokens INTEGER NOT NULL,
-            format TEXT NOT NULL,
-            is_error INTEGER NOT NULL DEFAULT 0,
-            total_ms REAL NOT NULL,
-            normalize_tokens INTEGER, normalize_ms REAL,
-            prune_tokens INTEGER, prune_ms REAL,
-            distill_tokens INTEGER, distill_ms REAL,
-            encode_tokens INTEGER, encode_ms REAL,
-            stages TEXT,
-            error TEXT
-        )
-        """
+def _table(db: sqlite_utils.Database, name: str) -> Table:
+    """The table `name` (`db[name]` may also be a view in sqlite-utils' types)."""
+    return db.table(name)
+
+
+_STAGE_COLUMNS = {
+    f"{stage}_{kind}": t
+    for stage in ("normalize", "prune", "distill", "encode")
+    for kind, t in (("tokens", int), ("ms", float))
+}
+
+
+def _m001_calls(db: sqlite_utils.Database) -> None:
+    _table(db, "calls").create(
+        {
+            "id": int,
+            "ts": str,
+            "tool": str,
+            "raw_tokens": int,
+            "sent_tokens": int,
+            "format": str,
+            "is_error": int,
+            "total_ms": float,
+            **_STAGE_COLUMNS,
+            "stages": str,
+            "error": str,
+        },
+        pk="id",
+        not_null={"ts", "tool", "raw_tokens", "sent_tokens", "format", "is_error", "total_ms"},
+        defaults={"is_error": 0},
     )
-    db.execute("CREATE INDEX calls_tool ON calls (tool)")
+    _table(db, "calls").create_index(["tool"], index_name="calls_tool")
 
 
-def _m002_outputs(db: Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE outputs (
-            handle TEXT PRIMARY KEY,
-            created_at REAL NOT NULL,
-            tool TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            data BLOB NOT NULL
-        )
-        """
+def _m002_outputs(db: sqlite_utils.Database) -> None:
+    _table(db, "outputs").create(
+        {"handle": str, "created_at": float, "tool": str, "kind": str, "size": int, "data": bytes},
+        pk="handle",
+        not_null={"created_at", "tool", "kind", "size", "data"},
     )
-    db.execute("CREATE INDEX outputs_created ON outputs (created_at)")
-    db.execute("ALTER TABLE calls ADD COLUMN handle TEXT")
+    _table(db, "outputs").create_index(["created_at"], index_name="outputs_created")
+    _table(db, "calls").add_column("handle", str)
 
 
-def _m003_distill(db: Database) -> None:
+def _m003_distill(db: sqlite_utils.Database) -> None:
+    calls = _table(db, "calls")
     for column, kind in (
-        ("distill_backend", "TEXT"),
-        ("distill_decision", "TEXT"),
-        ("distill_saved_tokens", "INTEGER"),
-        ("distill_value_usd", "REAL"),
-        ("distill_cost_usd", "REAL"),
-        ("distill_cached", "INTEGER"),
-        ("distill_reason", "TEXT"),
-        ("cache_hit", "INTEGER NOT NULL DEFAULT 0"),
+        ("distill_backend", str),
+        ("distill_decision", str),
+        ("distill_saved_tokens", int),
+        ("distill_value_usd", float),
+        ("distill_cost_usd", float),
+        ("distill_cached", int),
+        ("distill_reason", str),
     ):
-        db.execute(f"ALTER TABLE calls ADD COLUMN {column} {kind}")
-    db.execute(
-        """
-        CREATE TABLE distillations (
-            key TEXT PRIMARY KEY,
-            backend TEXT NOT NULL,
-            prompt_version TEXT NOT NULL,
-            summary TEXT NOT NULL,
-            cost_usd REAL NOT NULL,
-            created_at REAL NOT NULL
-        )
-        """
+        calls.add_column(column, kind)
+    calls.add_column("cache_hit", int, not_null_default=0)
+    _table(db, "distillations").create(
+        {
+            "key": str,
+            "backend": str,
+            "prompt_version": str,
+            "summary": str,
+            "cost_usd": float,
+            "created_at": float,
+        },
+        pk="key",
+        not_null={"backend", "prompt_version", "summary", "cost_usd", "created_at"},
     )
-    db.execute(
-        """
-        CREATE TABLE results (
-            key TEXT PRIMARY KEY,
-            tool TEXT NOT NULL,
-            created_at REAL NOT NULL,
-            text TEXT NOT NULL,
-            format TEXT NOT NULL,
-            raw_tokens INTEGER NOT NULL,
-            sent_tokens INTEGER NOT NULL,
-            handle TEXT
-        )
-        """
+    _table(db, "results").create(
+        {
+            "key": str,
+            "tool": str,
+            "created_at": float,
+            "text": str,
+            "format": str,
+            "raw_tokens": int,
+            "sent_tokens": int,
+            "handle": str,
+        },
+        pk="key",
+        not_null={"tool", "created_at", "text", "format", "raw_tokens", "sent_tokens"},
     )
 
 
@@ -109,34 +124,84 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 """(name, function) in order; the position + 1 is the migration's number."""
 
 
+class Database:
+    """One SQLite file: a standard-library connection (opened at start-up, cheap) and, from
+    the first use on, the sqlite-utils view of it with an up-to-date schema.
+
+    Usable from any thread: every statement runs under one lock.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._utils: sqlite_utils.Database | None = None
+
+    def ready(self) -> sqlite_utils.Database:
+        """The sqlite-utils database, the migrations applied (imports sqlite-utils once)."""
+        with self._lock:
+            if self._utils is None:
+                import sqlite_utils
+
+                utils = sqlite_utils.Database(self._conn)
+                _migrate(utils)
+                self._utils = utils
+            return self._utils
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement (autocommit) on the up-to-date schema."""
+        with self._lock:
+            self.ready()
+            return self._conn.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a query, as dicts by column name."""
+        with self._lock:
+            return list(self.ready().query(sql, params))
+
+    def insert(self, table: str, row: dict[str, Any], *, replace: bool = False, ignore: bool = False) -> None:
+        """Insert one row (`replace`: or replace it; `ignore`: or keep the one there)."""
+        with self._lock:
+            _table(self.ready(), table).insert(row, replace=replace, ignore=ignore)
+
+    def rows(self, table: str, where: str, params: Sequence[Any], select: str = "*") -> list[dict[str, Any]]:
+        """The rows of `table` matching `where`."""
+        with self._lock:
+            return list(_table(self.ready(), table).rows_where(where, params, select=select))
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
 def open_database(path: Path) -> Database:
-    """Open (or create) the database at `path` and bring its schema up to date.
+    """Open (or create) the database at `path`; its schema is brought up to date on first use.
 
     Raises:
-        NocpError: the file cannot be created or opened; the message names it.
+        StoreError: the file cannot be created or opened; the message names it.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 10000")
-        _enable_wal(db)
-        db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
-        migrate(db)
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        _enable_wal(conn)
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; no fsync per call
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(
             f"cannot open the stats database {str(path)!r}: {exc} "
             "(set NOCP_DB or [stats] db to a writable file)"
         ) from exc
-    return db
+    return Database(conn, path)
 
 
-def _enable_wal(db: Database, attempts: int = 100) -> None:
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
     """Switch to WAL. Two processes creating the same file at once can get "database is
     locked" here at once — SQLite does not wait on the busy timeout for a journal-mode
     change — so the switch is retried for up to ~5 s."""
     for attempt in range(attempts):
         try:
-            db.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:
@@ -146,28 +211,43 @@ def _enable_wal(db: Database, attempts: int = 100) -> None:
 
 def migrate(db: Database) -> int:
     """Apply the migrations not yet applied; return how many ran."""
-    db.execute(
+    with db._lock:
+        import sqlite_utils
+
+        return _migrate(sqlite_utils.Database(db._conn))
+
+
+def _migrate(db: sqlite_utils.Database) -> int:
+    try:
+        return _apply(db)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot bring the stats database up to date: {exc}") from exc
+
+
+def _apply(db: sqlite_utils.Database) -> int:
+    conn = db.conn
+    conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    done = {row[0] for row in db.execute("SELECT version FROM _migrations").fetchall()}
+    done = {row[0] for row in conn.execute("SELECT version FROM _migrations").fetchall()}
     ran = 0
     for version, (name, migration) in enumerate(MIGRATIONS, start=1):
         if version in done:
             continue
-        db.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            if db.execute("SELECT 1 FROM _migrations WHERE version = ?", [version]).fetchone():
-                db.execute("ROLLBACK")  # another process got there first
+            if conn.execute("SELECT 1 FROM _migrations WHERE version = ?", [version]).fetchone():
+                conn.execute("ROLLBACK")  # another process got there first
                 continue
             migration(db)
-            db.execute(
+            conn.execute(
                 "INSERT INTO _migrations VALUES (?, ?, ?)",
                 [version, name, datetime.now(UTC).isoformat(timespec="seconds")],
             )
-            db.execute("COMMIT")
+            conn.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
         ran += 1
     return ran

@@ -44,11 +44,8 @@ class HandleStore:
 
     def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
         """Store an original `pack` made, then evict what is too old or over the size cap."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO outputs (handle, created_at, tool, kind, size, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [handle, time.time(), tool, kind, len(data), data],
-        )
+        row = {"handle": handle, "created_at": time.time(), "tool": tool, "kind": kind, "size": len(data)}
+        self.db.insert("outputs", {**row, "data": data}, replace=True)
         self.evict()
 
     def get(self, handle: str) -> Stored:
@@ -57,16 +54,14 @@ class HandleStore:
         Raises:
             HandleNotFound: unknown or expired; the message names the handle.
         """
-        row = self.db.execute(
-            "SELECT kind, data, created_at FROM outputs WHERE handle = ?", [handle]
-        ).fetchone()
-        if row is None or row[2] < self._cutoff():
+        found = self.db.rows("outputs", "handle = ?", [handle], select="kind, data, created_at")
+        if not found or found[0]["created_at"] < self._cutoff():
             raise HandleNotFound(
                 f"no stored output under handle {handle!r}: it is unknown or expired "
                 f"(originals are kept {self.settings.retention_days:g} days); call the tool again"
             )
-        text = zlib.decompress(row[1]).decode("utf-8", "surrogatepass")
-        return Stored("text" if row[0] == "text" else "json", text)
+        text = zlib.decompress(found[0]["data"]).decode("utf-8", "surrogatepass")
+        return Stored("text" if found[0]["kind"] == "text" else "json", text)
 
     def evict(self) -> int:
         """Drop originals past the retention period, then the oldest while over the size cap."""

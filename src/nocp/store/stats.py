@@ -1,4 +1,4 @@
-"""One row per tool call, and the aggregates behind `nocp://stats` (all SQL)."""
+"""One row per tool call, and the aggregates behind `nocp://stats` (all SQL, through sqlite-utils)."""
 
 from __future__ import annotations
 
@@ -97,11 +97,7 @@ class StatsStore:
 
     def record(self, record: CallRecord) -> None:
         """Append one call (committed at once)."""
-        row = record.row()
-        columns = ", ".join(row)
-        self.db.execute(
-            f"INSERT INTO calls ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
-        )
+        self.db.insert("calls", record.row())
 
     def totals(self, tool: str | None = None) -> dict[str, Any]:
         """The `nocp://stats` document: totals, by format, and per tool (optionally one tool)."""
@@ -168,9 +164,7 @@ class StatsStore:
         )
 
     def _query(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self.db.query(sql, params)
 
 
 def _distill_of(row: dict[str, Any]) -> dict[str, Any] | None:

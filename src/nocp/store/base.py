@@ -1,0 +1,86 @@
+"""The store interface: one small Protocol per concern, and `Stores`, the set a server uses.
+
+    StatsBackend     one row per call; the aggregates behind nocp://stats and calls/recent
+    HandleBackend    the originals behind handles (`nocp_expand`, nocp://outputs/{handle})
+    ResultBackend    results of idempotent tools, reused within `cache_ttl_s`
+    SummaryCache     distillations (the pipeline's own Protocol, `pipeline/distill/cache.py`)
+
+Callers (the server, `nocp_expand`, the resources) hold these Protocols, never a back end's
+classes, so a second back end (PostgreSQL, for several processes or machines) is a second
+`open_stores` branch. A tenant or namespace scope is bound when the `Stores` are opened
+(`open_stores(settings, scope=…)`): each concern object then reads and writes only its scope,
+and callers do not change. The SQLite back end (`store/sqlite.py`) has one scope, "".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from nocp.pipeline.distill.cache import SummaryCache
+    from nocp.store.handles import Stored
+    from nocp.store.stats import CallRecord
+
+
+class StatsBackend(Protocol):
+    """Records calls and answers the stats resources."""
+
+    def record(self, record: CallRecord) -> None:
+        """Append one call (committed at once)."""
+        ...
+
+    def totals(self, tool: str | None = None) -> dict[str, Any]:
+        """The `nocp://stats` document (optionally for one tool)."""
+        ...
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The last `limit` calls, newest first."""
+        ...
+
+
+class HandleBackend(Protocol):
+    """The originals of pruned results, by handle."""
+
+    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
+        """Store an original packed by `store.handles.pack` (and evict what is past its time)."""
+        ...
+
+    def get(self, handle: str) -> Stored:
+        """The original under `handle`: its kind and its text (compact JSON, or the text).
+
+        Raises:
+            HandleNotFound: unknown or expired.
+        """
+        ...
+
+
+class ResultBackend(Protocol):
+    """Optimised results of idempotent tools."""
+
+    def get(self, key: str, ttl_s: float) -> tuple[str, str, int, int, str | None] | None:
+        """(text, format, raw tokens, sent tokens, handle) stored less than `ttl_s` ago."""
+        ...
+
+    def put(
+        self, key: str, tool: str, text: str, fmt: str, tokens: tuple[int, int], handle: str | None
+    ) -> None:
+        """Store (or refresh) a result."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Everything a server stores, one object per concern, bound to one scope.
+
+    `prepare` readies the back end (imports its library, brings the schema up to date); the
+    server runs it in a worker thread after its first `tools/list`. `results` and `summaries`
+    are None for a back end that cannot share them with worker threads (an in-memory file).
+    """
+
+    stats: StatsBackend
+    handles: HandleBackend
+    results: ResultBackend | None
+    summaries: SummaryCache | None
+    prepare: Callable[[], object]
