@@ -1,3 +1,5 @@
+import pytest
+
 import nocp
 
 
@@ -7,6 +9,7 @@ def test_public_api_is_small_and_pinned() -> None:
         assert getattr(nocp, name) is not None
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_importing_nocp_does_not_load_the_mcp_sdk() -> None:
     """The CLI (and a bad config's error) starts fast: public names load on first use."""
     import subprocess

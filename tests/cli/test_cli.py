@@ -67,6 +67,7 @@ def test_serve_with_a_bad_config_prints_one_line_and_exits_2(tmp_path: Path, cas
         assert str(config) in line
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_serve_with_a_bad_environment_variable(tmp_path: Path) -> None:
     result = run_nocp("serve", cwd=tmp_path, env={"NOCP_TOOLS__TIMEOUT_S": "0"})
     line = assert_one_line_exit_2(result)
@@ -76,6 +77,7 @@ def test_serve_with_a_bad_environment_variable(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_stats_json_on_an_empty_database(tmp_path: Path) -> None:
     result = run_nocp("stats", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -83,6 +85,7 @@ def test_stats_json_on_an_empty_database(tmp_path: Path) -> None:
     assert stats["calls"] == 0 and stats["tools"] == {} and stats["by_format"] == {}
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("x")
     log = tmp_path / "a-file" / "nocp.log"
@@ -91,6 +94,7 @@ def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
     assert line.endswith("(set [log] file or NOCP_LOG__FILE to a writable path)")
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_stats_prints_the_totals_and_the_per_tool_table(tmp_path: Path) -> None:
     from nocp.store.db import open_database
     from nocp.store.stats import CallRecord, StatsStore

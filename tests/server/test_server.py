@@ -172,6 +172,7 @@ async def test_unsendable_results_are_clear_errors(make_server, connect, case: s
     assert not after.is_error
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_awkward_but_valid_results_are_sent(make_server, connect) -> None:
     @tool
     def numbers() -> dict[str, Any]:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tiktoken
 
 from tests.conftest import REPO
@@ -46,6 +47,7 @@ class RawClient:
         self.process.stdin.flush()
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_serve_over_stdio_writes_only_json_rpc_on_stdout(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOCP_")}
     env.update(NOCP_DB=str(tmp_path / "nocp.db"), NOCP_LOG__LEVEL="DEBUG")  # chatty logs

@@ -57,6 +57,7 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
     assert records.output_schema is None  # structured_content = "drop" (the default)
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_text_is_optimised_other_blocks_pass_through_errors_stay_errors(nocp) -> None:
     direct_params = StdioServerParameters(command=sys.executable, args=[SERVER])
     async with Client(direct_params, cache=None) as direct:
@@ -84,6 +85,7 @@ async def test_text_is_optimised_other_blocks_pass_through_errors_stay_errors(no
     assert stats["tools"]["t__records"]["sent_tokens"] == counter.count(text_of(records)) < raw / 2
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_structured_content_kept_stays_valid_against_the_output_schema(nocp) -> None:
     async with Client(nocp(t=stdio(structured_content="keep")).mcp_server) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -107,6 +109,7 @@ days[3]{day,temp}:
 """)
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restarts(nocp) -> None:
     async with Client(nocp(t=stdio()).mcp_server) as client:
         first_pid = text_of(await client.call_tool("t__pid", {}))
@@ -127,6 +130,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
     assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 12
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -> None:
     server = nocp(
         t=stdio(),
@@ -158,6 +162,7 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
     }
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_call_past_the_upstream_timeout_is_an_error_and_the_upstream_keeps_serving(
     nocp,
 ) -> None:
@@ -168,12 +173,14 @@ async def test_a_call_past_the_upstream_timeout_is_an_error_and_the_upstream_kee
     assert not after.is_error
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_upstream_rejections_are_errors(nocp) -> None:
     async with Client(nocp(t=stdio()).mcp_server) as client:
         bad = await client.call_tool("t__records", {"n": "many"})
     assert bad.is_error and "n" in text_of(bad)
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_progress_resources_and_prompts_are_proxied(nocp) -> None:
     progress: list[tuple[float, float | None, str | None]] = []
 
@@ -194,6 +201,7 @@ async def test_progress_resources_and_prompts_are_proxied(nocp) -> None:
     assert prompt.messages[0].content.text == "Please review a.py."
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_an_upstream_tool_list_change_is_re_announced(nocp) -> None:
     from mcp.shared.subscriptions import ToolsListChanged
 
@@ -210,6 +218,7 @@ async def test_an_upstream_tool_list_change_is_re_announced(nocp) -> None:
     assert text_of(added) == "new"
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_lazy_upstream_starts_on_the_first_tools_list(nocp) -> None:
     async with Client(nocp(t=stdio(start="lazy")).mcp_server) as client:
         before = await status(client)
@@ -220,6 +229,7 @@ async def test_a_lazy_upstream_starts_on_the_first_tools_list(nocp) -> None:
     assert after["t"]["state"] == "running"
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_repeated_crashes_back_off_with_a_clear_error(db_path: Path) -> None:
     settings = Settings(
         stats={"db": db_path},
@@ -241,6 +251,7 @@ async def test_repeated_crashes_back_off_with_a_clear_error(db_path: Path) -> No
     assert rows["t"]["state"] == "exited" and rows["t"]["restarts"] == 1
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_tool_list_change_reaches_a_2025_client_as_a_notification(nocp) -> None:
     notices: list[Any] = []
     arrived = anyio.Event()
@@ -261,6 +272,7 @@ async def test_a_tool_list_change_reaches_a_2025_client_as_a_notification(nocp) 
     assert "t__added" in names
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_an_upstream_name_with_spaces_gives_callable_safe_tool_names(nocp) -> None:
     async with Client(nocp(**{"my server": stdio()}).mcp_server) as client:
         names = [t.name for t in (await client.list_tools()).tools]

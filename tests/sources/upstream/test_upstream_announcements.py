@@ -44,6 +44,7 @@ async def uris_and_prompts(client: Client) -> tuple[list[str], list[str]]:
     return [str(r.uri) for r in listed.resources], [p.name for p in prompts.prompts]
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_resource_and_prompt_list_changes_reach_a_listening_client(nocp) -> None:
     async with Client(nocp(t=stdio()).mcp_server) as client:
         before = await uris_and_prompts(client)
@@ -57,6 +58,7 @@ async def test_resource_and_prompt_list_changes_reach_a_listening_client(nocp) -
     assert before[1] == ["t__review"] and after[1] == ["t__review", "t__summarise"]
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_list_changes_reach_a_2025_client_as_notifications(nocp) -> None:
     arrived: list[type[Any]] = []
     both = anyio.Event()
@@ -82,6 +84,7 @@ async def test_list_changes_reach_a_2025_client_as_notifications(nocp) -> None:
     assert arrived.count(types.PromptListChangedNotification) == 1  # client sees each frame twice
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_2025_era_upstream_s_notifications_are_re_announced(nocp) -> None:
     async with Client(nocp(t=stdio("--legacy")).mcp_server) as client:
         async with client.listen(
@@ -106,6 +109,7 @@ async def test_no_upstreams_no_list_changed_capability(nocp) -> None:
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_instructions_add_each_running_upstream_s_under_its_tool_prefix(nocp, mode: str) -> None:
     server = nocp(
         t=stdio(),
@@ -129,6 +133,7 @@ Never call crash.\
 """)
 
 
+@pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_a_wrapped_server_s_instructions_follow_nocp_s(db_path: Path) -> None:
     base = Settings(stats={"db": db_path}, builtins={"enabled": False})
     settings = wrap_settings(base, "t", [sys.executable, SERVER])
