@@ -11,7 +11,7 @@ from inline_snapshot import snapshot
 
 from nocp.config import load_settings
 from nocp.errors import ConfigError
-from tests.security.conftest import call, value_of
+from tests.sources.builtin.conftest import call, value_of
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nocp.sources.builtin.sqlite import authorize
-from tests.security.conftest import call, disk_state, still_serving, value_of
+from tests.sources.builtin.conftest import call, disk_state, still_serving, value_of
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import call, disk_state, still_serving
+from tests.sources.builtin.conftest import call, disk_state, still_serving
 
 pytestmark = pytest.mark.anyio
 

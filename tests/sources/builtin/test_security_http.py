@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import call, disk_state, still_serving, value_of
+from tests.sources.builtin.conftest import call, disk_state, still_serving, value_of
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import SECRET, call, disk_state, still_serving
+from tests.sources.builtin.conftest import SECRET, call, disk_state, still_serving
 
 pytestmark = pytest.mark.anyio
 
