@@ -3,7 +3,7 @@
     StatsBackend     one row per call; the aggregates behind nocp://stats and calls/recent
     HandleBackend    the originals behind handles (`nocp_expand`, nocp://outputs/{handle})
     ResultBackend    results of idempotent tools, reused within `cache_ttl_s`
-    SummaryCache     distillations (the pipeline's own Protocol, `pipeline/distill/cache.py`)
+    SummaryBackend   distillations (what the pipeline's `SummaryCache` Protocol asks for)
 
 Callers (the server, `nocp_expand`, the resources) hold these Protocols, never a back end's
 classes, so a second back end (PostgreSQL, for several processes or machines) is a second
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from nocp.pipeline.distill.cache import SummaryCache
     from nocp.store.handles import Stored
     from nocp.store.stats import CallRecord
 
@@ -70,6 +69,19 @@ class ResultBackend(Protocol):
         ...
 
 
+class SummaryBackend(Protocol):
+    """Summaries that passed the faithfulness check (the pipeline's `SummaryCache`, which the
+    store does not import: the pipeline and the store know nothing of each other)."""
+
+    def get(self, key: str) -> str | None:
+        """The cached summary, or None."""
+        ...
+
+    def put(self, key: str, backend: str, prompt_version: str, summary: str, cost_usd: float) -> None:
+        """Store a summary (the first one for a key wins)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """Everything a server stores, one object per concern, bound to one scope.
@@ -82,5 +94,5 @@ class Stores:
     stats: StatsBackend
     handles: HandleBackend
     results: ResultBackend | None
-    summaries: SummaryCache | None
+    summaries: SummaryBackend | None
     prepare: Callable[[], object]
