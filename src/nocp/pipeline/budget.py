@@ -40,7 +40,11 @@ class Budget:
             if body is not None
             else choose(payload.value, self.counter, self.last).tokens
         )
-        return tokens + sum(self.counter.count(m) + 1 for m in payload.markers)
+        return tokens + self.marker_tokens(payload)
+
+    def marker_tokens(self, payload: Payload) -> int:
+        """Tokens of the payload's marker lines, each with its line break."""
+        return sum(self.counter.count(m) + 1 for m in payload.markers)
 
     def over(self, payload: Payload) -> bool:
         """True while what would be sent exceeds the budget."""

@@ -52,7 +52,7 @@ def distill(payload: Payload, ctx: CallContext) -> StageResult:
     if mode == "never" or not budget.over(payload):
         return StageResult(payload)
     start = time.perf_counter()
-    room = budget.limit - sum(budget.counter.count(m) + 1 for m in payload.markers) - _MARKER_TOKENS
+    room = budget.limit - budget.marker_tokens(payload) - _MARKER_TOKENS
     record, summary = ctx.distiller(payload, ctx, max(room, 1), mode)
     record = replace(record, ms=(time.perf_counter() - start) * 1000)
     return StageResult(summary or payload, record.note(), distillation=record)

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from nocp.formats.textkind import log_template, text_kind
+from nocp.formats.textkind import IP, log_template, text_kind
 from nocp.pipeline import relevance
 from nocp.pipeline.tokens import TokenCounter
 
@@ -24,7 +24,6 @@ _IMPORTANT = re.compile(
 _HEADING = re.compile(r"^(?:#{1,6} \S|[=\-~^\"'`#*+]{3,}\s*$)")
 _GAP = "[…]"
 _TRIES = 24
-_IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _NOISE = re.compile(r"^\s*(?:```|~~~)\S*\s*$|^\W*$")
 """Fence lines and lines of punctuation alone say nothing on their own."""
 
@@ -98,7 +97,7 @@ def summarise(text: str, query: str, limit: int, counter: TokenCounter) -> tuple
 def _frequent_ips(text: str) -> str:
     """The client IPs of a log, most frequent first (verbatim, no counts: nothing computed
     that the source does not say)."""
-    ips = Counter(ip for line in text.split("\n") for ip in _IP.findall(line[:60]))
+    ips = Counter(ip for line in text.split("\n") for ip in IP.findall(line[:60]))
     if len(ips) < 2:
         return ""
     return "most frequent IPs first: " + ", ".join(ip for ip, _ in ips.most_common(5))
