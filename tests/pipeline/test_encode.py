@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import toon_format
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from inline_snapshot import snapshot
 
@@ -16,6 +16,7 @@ from nocp.pipeline.model import CallContext, Payload
 from nocp.pipeline.normalize import normalize
 from nocp.pipeline.prune import prune_lossless
 from nocp.pipeline.tokens import TokenCounter
+from tests.pipeline.examples import QUICK, THOROUGH
 
 COUNTER = TokenCounter()
 
@@ -54,11 +55,20 @@ def decode(text: str, fmt: str) -> Any:
     return text
 
 
-@settings(max_examples=150, deadline=None)
+@QUICK
 @given(containers)
-def test_never_more_tokens_than_compact_json_and_decodes_to_the_pruned_value(
-    value: Any,
-) -> None:
+def test_never_more_tokens_than_compact_json_and_decodes_to_the_pruned_value(value: Any) -> None:
+    fewest_tokens_and_faithful(value)
+
+
+@pytest.mark.slow
+@THOROUGH
+@given(containers)
+def test_never_more_tokens_than_compact_json_thoroughly(value: Any) -> None:
+    fewest_tokens_and_faithful(value)
+
+
+def fewest_tokens_and_faithful(value: Any) -> None:
     pruned = prune_lossless(normalize(value), _ctx()).payload
     encoded = encode(pruned, _ctx())
     assert encoded.tokens == COUNTER.count(encoded.text)

@@ -139,6 +139,7 @@ def test_the_gate_says_no_for_an_unpriced_model() -> None:
     assert judge(settings.model, settings, 10_000, 1_000).reason == "no price for model 'openai/my-own-model'"
 
 
+@pytest.mark.slow  # 2.4 MB of text
 def test_a_huge_text_is_left_to_pruning() -> None:
     huge = "\n".join(f"line {i} of a very long listing" for i in range(80_000))
     result = optimize(huge, tool="t", settings=ON)

@@ -115,6 +115,7 @@ async def test_the_gate_says_no_and_the_model_is_not_asked(llm: tuple[str, Canne
     assert (await stats(server))["distill"]["declined"] == 1
 
 
+@pytest.mark.slow  # calls litellm: its first import costs seconds
 async def test_always_skips_the_gate(llm: tuple[str, Canned], db_path: Path) -> None:
     api_base, canned = llm
     canned.content = SUMMARY
@@ -129,6 +130,7 @@ async def test_always_skips_the_gate(llm: tuple[str, Canned], db_path: Path) -> 
     assert (await call(server)).startswith(SUMMARY)
 
 
+@pytest.mark.slow  # calls litellm: its first import costs seconds
 async def test_an_invented_number_is_rejected_and_the_pruned_result_sent(
     llm: tuple[str, Canned], db_path: Path
 ) -> None:
@@ -142,6 +144,7 @@ async def test_an_invented_number_is_rejected_and_the_pruned_result_sent(
     assert (await stats(server))["distill"]["rejected"] == 1
 
 
+@pytest.mark.slow  # calls litellm: its first import costs seconds
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
@@ -164,6 +167,7 @@ async def test_a_failing_model_falls_back_to_the_pruned_result(
     assert row["is_error"] == 0
 
 
+@pytest.mark.slow  # calls litellm: its first import costs seconds
 async def test_a_summary_is_cached_across_a_restart(llm: tuple[str, Canned], db_path: Path) -> None:
     api_base, canned = llm
     canned.content = SUMMARY

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import toon_format
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from nocp import optimize
 from nocp.pipeline.encode import json_equal
 from nocp.pipeline.markers import MARKER
 from nocp.pipeline.prune import clean_text, drop_empty
+from tests.pipeline.examples import QUICK, THOROUGH
 from tests.pipeline.prune.helpers import decode, issues, markers, tight
 
 
@@ -50,9 +52,20 @@ JSON = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@QUICK
 @given(JSON)
 def test_lossless_only_pruning_never_changes_the_decoded_value(value: Any) -> None:
+    lossless_keeps_the_value(value)
+
+
+@pytest.mark.slow
+@THOROUGH
+@given(JSON)
+def test_lossless_only_pruning_never_changes_the_decoded_value_thoroughly(value: Any) -> None:
+    lossless_keeps_the_value(value)
+
+
+def lossless_keeps_the_value(value: Any) -> None:
     result = optimize(value, settings=tight(1_000_000))
     decoded = (
         json.loads(result.text)
