@@ -84,5 +84,8 @@ def test_depth_is_limited_last() -> None:
     deep: Any = {"leaf": "x" * 50}
     for level in range(12):
         deep = {f"level{level}": deep, "pad": "y" * 30}
-    result = optimize(deep, settings=tight(60))
+    rows = [{"id": i, "deep": deep} for i in range(3)]  # rows, not a document: no folding
+    result = optimize(rows, settings=tight(60))
     assert "values nested deeper than" in result.text
+    document = optimize(deep, settings=tight(60))  # a document is folded instead
+    assert "branches folded" in document.text and document.tokens <= 60

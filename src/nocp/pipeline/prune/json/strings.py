@@ -60,9 +60,19 @@ def _cut(node: JSONValue, limit: int, count: list[int], terms: list[str]) -> JSO
 
 
 def _cut_string(value: JSONValue, limit: int, count: list[int], terms: list[str]) -> JSONValue:
-    if not isinstance(value, str) or len(value) <= limit + 20:
+    if not isinstance(value, str):
         return value
-    count[0] += 1
+    cut = cut_string(value, limit, terms)
+    count[0] += cut is not value
+    return cut
+
+
+def cut_string(value: str, limit: int, terms: list[str]) -> str:
+    """`value` cut to about `limit` characters, saying how many were cut: `…(+1,234 chars)`;
+    with query words, the window holding most of them is kept (after a short lead). The same
+    string when it is short enough."""
+    if len(value) <= limit + 20:
+        return value
     start = relevance.best_window(value, terms, limit) if terms else 0
     if start <= limit // 4:
         return f"{value[:limit]}…(+{len(value) - limit:,} chars)"
