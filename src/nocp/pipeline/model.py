@@ -58,7 +58,7 @@ class Payload:
 
 @dataclass(frozen=True, slots=True)
 class Distillation:
-    """What the distill hook decided for one payload, with the gate's numbers.
+    """What the distill stage decided for one payload, with the gate's numbers.
 
     `decision` is "distilled", "declined" (the gate said no), "failed", "rejected" (the
     summary was not faithful) or "unavailable" (no such backend for this call).

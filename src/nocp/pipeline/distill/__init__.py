@@ -59,7 +59,7 @@ def distill(payload: Payload, ctx: CallContext) -> StageResult:
 
 
 class Distiller:
-    """The distill hook for calls: backend, gate, cache and faithfulness check.
+    """The summariser of the distill stage: backend, gate, cache and faithfulness check.
 
     Example:
         >>> ctx = CallContext("read_doc", settings, counter, distiller=Distiller(settings.distill))
