@@ -27,11 +27,13 @@ def prune_lossless(payload: Payload, ctx: CallContext) -> StageResult:
         if cleaned == payload.text:
             return StageResult(payload)
         saved = len(payload.text) - len(cleaned)
-        return StageResult(Payload("text", cleaned), f"removed {saved:,} whitespace characters")
+        cleaned_payload = Payload("text", cleaned, payload.markers, payload.omitted)
+        return StageResult(cleaned_payload, f"removed {saved:,} whitespace characters")
     counter = [0]
     value = drop_empty(payload.value, counter)
     note = f"dropped {counter[0]:,} empty fields" if counter[0] else ""
-    return StageResult(Payload("json", value), note)
+    # what an earlier stage cut stays marked (precut's rows set aside)
+    return StageResult(Payload("json", value, payload.markers, payload.omitted), note)
 
 
 def drop_empty(value: JSONValue, counter: list[int] | None = None) -> JSONValue:

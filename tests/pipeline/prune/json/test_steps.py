@@ -89,3 +89,14 @@ def test_depth_is_limited_last() -> None:
     assert "values nested deeper than" in result.text
     document = optimize(deep, settings=tight(60))  # a document is folded instead
     assert "branches folded" in document.text and document.tokens <= 60
+
+
+def test_rows_set_aside_before_the_clean_up_stay_marked_when_nothing_else_is_cut() -> None:
+    # Rows so large that precut sets most aside, and that drop_noise then makes tiny: no later
+    # step cuts rows, so only precut's marker can say that rows are missing.
+    rows = [{"id": i, "avatar_url": "https://a.test/" + "x" * 3000} for i in range(2000)]
+    result = optimize(rows, settings=tight(2000))
+    kept = decode(body(result.text))
+    assert 0 < len(kept) < 2000
+    [rows_marker] = [m for m in markers(result.text) if "rows of the result omitted" in m]
+    assert f"{2000 - len(kept):,} of 2,000 rows" in rows_marker and f'handle="{result.handle}"' in rows_marker
