@@ -1,20 +1,22 @@
 """HTML: telling a page from other text, and turning it into readable Markdown — for the HTML
 pruning step, distillation, `nocp_expand` and the `http_get` built-in.
 
-markdownify (MIT, on BeautifulSoup) does the conversion; scripts, styles, navigation and
-images are dropped first, links keep only their text. `page_text` puts the page's metadata
-(title, meta tags, ids and dates of inline configuration) before it.
+`html_markdown` does the conversion (on lxml); `page_text` puts the page's metadata (title,
+meta tags that describe it, ids and dates of inline configuration) before it.
 """
 
 from __future__ import annotations
 
 import re
 
-_NOISE = re.compile(r"(?is)<(head|script|style|nav|footer|noscript|svg|template)\b.*?</\1\s*>")
-_BLANK_RUNS = re.compile(r"\n{3,}")
 _DOCUMENT_START = re.compile(r"\s*<(?:!doctype html|html)\b", re.IGNORECASE)
 _HTML = re.compile(r"<(?:!doctype html|html|head|body|div|p|table|span)\b", re.IGNORECASE)
 _META = re.compile(r"""(?is)<meta\s+(?:name|property)=["']([^"']+)["']\s+content=["']([^"']{1,200})["']""")
+_PRESENTATION = re.compile(
+    r"(?i)viewport|theme-color|color-scheme|format-detection|referrer|robots|generator"
+    r"|msapplication|apple-|mobile-web-app|google-site-verification|twitter:card"
+)
+"""Meta tags that tell a browser how to show the page, not what it says."""
 _CONFIG_PAIR = re.compile(r'"(\w*(?:Id|ID|Date|Name|Title))"\s*:\s*("[^"\n]{1,80}"|\d+)')
 
 
@@ -34,11 +36,9 @@ def html_to_markdown(html: str) -> str:
         >>> html_to_markdown("<h1>Hi</h1><p>there <a href='/x'>link</a></p>")
         '# Hi\\n\\nthere link'
     """
-    from markdownify import markdownify
+    from nocp.formats.html_markdown import to_markdown
 
-    text = markdownify(_NOISE.sub(" ", html), heading_style="ATX", strip=["a", "img"], bullets="*")
-    lines = [line.rstrip() for line in text.splitlines()]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return to_markdown(html)
 
 
 def page_text(html: str) -> str:
@@ -57,7 +57,7 @@ def _html_head(html: str) -> list[str]:
     title = re.search(r"(?is)<title[^>]*>(.*?)</title>", html)
     if title:
         head.append(f"title: {html_lib.unescape(title.group(1).strip())}")
-    pairs = dict(_META.findall(html[:200_000]))
+    pairs = {k: v for k, v in _META.findall(html[:200_000]) if not _PRESENTATION.match(k)}
     for script in re.findall(r"(?is)<script\b[^>]*>(.*?)</script>", html)[:20]:
         pairs.update((k, v.strip('"')) for k, v in _CONFIG_PAIR.findall(script))
     head.extend(f"{key}: {html_lib.unescape(value)}" for key, value in list(pairs.items())[:30])
