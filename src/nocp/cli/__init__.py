@@ -24,7 +24,6 @@ from pathlib import Path
 from nocp.errors import NocpError
 
 REPO = Path(__file__).resolve().parents[3]
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 Command = Callable[[argparse.Namespace, list[str]], int]
 """A subcommand: the parsed arguments and the ones it takes through (`test`, `wrap`) → exit code."""
@@ -78,8 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--budget", type=int, help="token budget for this run")
     inspect.add_argument("--tool", default="inspect", help="tool name (for [per_tool] settings)")
     bench = _command(commands, "bench", "token reduction and fact recall over a corpus")
-    bench.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with manifest.json")
-    bench.add_argument("--out", type=Path, default=Path("bench-report.md"), help="Markdown report")
+    bench.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="a folder with manifest.json (repeatable; default: ../shared/corpus and benchmarks/corpus)",
+    )
+    bench.add_argument("--out", type=Path, help="the Markdown report (default: a temporary folder)")
     bench.add_argument("--no-perf", action="store_true", help="skip the 1 MB and 50 MB timings")
     _command(commands, "test", "run the test suite (extra args go to pytest)", config=False)
     return parser

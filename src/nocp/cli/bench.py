@@ -1,10 +1,13 @@
-"""`nocp bench`: token reduction and fact recall over a corpus of real tool outputs.
+"""`nocp bench`: token reduction and fact recall over corpora of real tool outputs, per kind,
+and the speed of a 1 MB input of every kind against tiktoken (`bench_speed`).
 
 A corpus is a folder with `manifest.json` (a list of items: `file`, `kind`, `questions` of
-`q` and `a`) and the files it names. For each item the benchmark reports raw and sent
-tokens, the reduction, the milliseconds, and the fact recall — the share of questions whose
-answer appears in what was sent (strings verbatim, numbers equal in value) — without focus
-and with each question as the focus, plus the share reachable with one `nocp_expand` call.
+`q` and `a`) and the files it names. By default both corpora run: the shared one
+(`../shared/corpus`, when present) and the repository's own (`benchmarks/corpus`). For each
+item: raw and sent tokens (markers count: they are sent), the reduction, the milliseconds of
+every call, and the fact recall — the share of questions whose answer appears verbatim in
+what was sent (numbers equal in value) — without focus, with each question as the focus,
+and within one `nocp_expand` call. Progress goes to stderr; the report to `--out` only.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ import math
 import re
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from nocp.cli import REPO
+from nocp.cli.bench_report import report
+from nocp.cli.bench_speed import KINDS, SpeedResult, measure_huge, time_kind
 from nocp.config import Settings
 from nocp.errors import NocpError
 from nocp.pipeline import optimize
@@ -69,6 +76,8 @@ class ItemResult:
     focus_recall: float
     expand_recall: float
     missed: list[str] = field(default_factory=list)
+    max_ms: float = 0.0
+    """The slowest call of the item (without or with a focus)."""
 
     @property
     def reduction(self) -> float:
@@ -90,12 +99,11 @@ def run_item(corpus: Path, entry: dict[str, Any], settings: Settings) -> ItemRes
     """Optimise one item without focus and with each question as the focus."""
     value = load_item(corpus, entry)
     name = Path(entry["file"]).stem
-    started = time.perf_counter()
-    plain = optimize(value, tool=name, settings=settings)
-    ms = (time.perf_counter() - started) * 1000
     questions = entry["questions"]
+    plain, ms = _timed(value, name, None, settings)
+    focused_timed = [_timed(value, name, q["q"], settings) for q in questions]
+    focused = [r for r, _ in focused_timed]
     hits = [found(q["a"], plain.text) for q in questions]
-    focused = [optimize(value, tool=name, focus=q["q"], settings=settings) for q in questions]
     focus_hits = [found(q["a"], r.text) for q, r in zip(questions, focused, strict=True)]
     expand_hits = [
         h or f or _reachable(value, q, r, settings)
@@ -106,13 +114,20 @@ def run_item(corpus: Path, entry: dict[str, Any], settings: Settings) -> ItemRes
         kind=entry.get("kind", ""),
         raw_tokens=plain.raw_tokens,
         tokens=plain.tokens,
-        ms=ms,
+        ms=statistics.mean([ms, *(t for _, t in focused_timed)]),
         recall=sum(hits) / len(hits),
         focus_tokens=statistics.mean(r.tokens for r in focused),
         focus_recall=sum(focus_hits) / len(focus_hits),
         expand_recall=sum(expand_hits) / len(expand_hits),
         missed=[q["q"] for q, h in zip(questions, focus_hits, strict=True) if not h],
+        max_ms=max([ms, *(t for _, t in focused_timed)]),
     )
+
+
+def _timed(value: Any, tool: str, focus: str | None, settings: Settings) -> tuple[Optimized, float]:
+    started = time.perf_counter()
+    result = optimize(value, tool=tool, focus=focus, settings=settings)
+    return result, (time.perf_counter() - started) * 1000
 
 
 def _reachable(value: Any, question: dict[str, Any], result: Optimized, settings: Settings) -> bool:
@@ -140,162 +155,66 @@ _GAP_PATH = re.compile(r"\[… (lines\[\d+:\d+\])\]")
 _MARKER_PATH = re.compile(r'nocp_expand\(handle="h[0-9a-f]+", path="([^"]+)"')
 
 
-def summarise(results: list[ItemResult]) -> dict[str, float]:
-    """Medians, means and scores over all items."""
-    return {
-        "items": len(results),
-        "median_reduction": statistics.median(r.reduction for r in results),
-        "median_focus_reduction": statistics.median(r.focus_reduction for r in results),
-        "recall": statistics.mean(r.recall for r in results),
-        "focus_recall": statistics.mean(r.focus_recall for r in results),
-        "expand_recall": statistics.mean(r.expand_recall for r in results),
-        "score": statistics.mean(r.reduction * r.recall for r in results),
-        "focus_score": statistics.mean(r.focus_reduction * r.focus_recall for r in results),
-    }
-
-
-def run_corpus(corpus: Path, settings: Settings) -> list[ItemResult]:
-    """Every item of the corpus's manifest."""
+def run_corpus(corpus: Path, settings: Settings, progress: TextIO | None = None) -> list[ItemResult]:
+    """Every item of the corpus's manifest, each reported on `progress` as it ends."""
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    return [run_item(corpus, entry, settings) for entry in manifest]
+    results = []
+    for number, entry in enumerate(manifest, start=1):
+        if progress:
+            print(
+                f"nocp bench: {corpus.name} [{number}/{len(manifest)}] {entry['file']} …",
+                end="",
+                file=progress,
+                flush=True,
+            )
+        result = run_item(corpus, entry, settings)
+        results.append(result)
+        if progress:
+            figures = f"{result.reduction:.1%} · recall {result.recall:.2f} / {result.focus_recall:.2f}"
+            print(f" {figures} · slowest call {result.max_ms:,.0f} ms", file=progress, flush=True)
+    return results
 
 
-def time_large_json(settings: Settings, megabytes: float = 1.0, runs: int = 5) -> dict[str, float]:
-    """Pipeline time on a JSON result of about `megabytes`, against tiktoken counting the raw
-    text (the SDK's serialisation: one text block per record) once — both measured here,
-    interleaved, medians of `runs`."""
-    from nocp.pipeline.normalize import sdk_default_texts
-    from nocp.pipeline.tokens import TokenCounter
-
-    value = synthetic_records(megabytes)
-    raw_texts = sdk_default_texts(value)
-    raw_text = "".join(raw_texts)
-    counter = TokenCounter(settings.tokens.encoding)
-    counter.count("warm up")
-    count_times, pipeline_times = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        counter.count_all(raw_texts)  # the text blocks the SDK sends, as the pipeline counts them
-        count_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        optimize(value, tool="bench", settings=settings)
-        pipeline_times.append(time.perf_counter() - started)
-    count_ms = statistics.median(count_times) * 1000
-    pipeline_ms = statistics.median(pipeline_times) * 1000
-    return {
-        "raw_mb": len(raw_text.encode()) / 1e6,
-        "count_ms": count_ms,
-        "pipeline_ms": pipeline_ms,
-        "ratio": pipeline_ms / count_ms,
-    }
+def default_corpora() -> list[Path]:
+    """The shared corpus (`shared/corpus` beside the repository or above a worktree) and the
+    repository's own `benchmarks/corpus`, those that exist."""
+    shared = [p / "shared" / "corpus" for p in REPO.parents]
+    found_shared = [p for p in shared if (p / "manifest.json").is_file()][:1]
+    own = REPO / "benchmarks" / "corpus"
+    return found_shared + ([own] if (own / "manifest.json").is_file() else [])
 
 
-TOPICS = ("timeout", "retry", "cache")
-
-
-def synthetic_records(megabytes: float) -> list[dict[str, Any]]:
-    """Deterministic API-like records whose pretty-printed JSON is about `megabytes`."""
-    rows: list[dict[str, Any]] = []
-    size = 0
-    index = 0
-    while size < megabytes * 1e6:
-        row = {
-            "id": 100_000 + index,
-            "number": index,
-            "title": f"Request {index}: handle the {TOPICS[index % 3]} case in module {index % 17}",
-            "state": ("open", "closed")[index % 2],
-            "user": {"login": f"user{index % 97}", "id": 5000 + index % 97, "type": "User"},
-            "labels": [{"name": ("bug", "docs", "feature")[index % 3], "color": "ededed"}],
-            "comments": (index * 7) % 23,
-            "created_at": f"2026-{1 + index % 12:02d}-{1 + index % 28:02d}T10:{index % 60:02d}:00Z",
-            "url": f"https://api.example.com/repos/acme/widgets/issues/{index}",
-            "body": "Steps to reproduce: "
-            + "call the endpoint twice and compare the results. " * (1 + index % 4),
-        }
-        rows.append(row)
-        size += len(json.dumps(row, indent=2)) + 4
-        index += 1
-    return rows
-
-
-def measure_huge(settings: Settings, megabytes: float = 50.0) -> dict[str, float]:
-    """Optimise a result of `megabytes` in a fresh process: seconds and peak memory (MB)."""
-    import subprocess
-
-    script = (
-        "import json, resource, sys, time\n"
-        "from nocp.cli.bench import synthetic_records\n"
-        "from nocp.pipeline import optimize\n"
-        f"value = synthetic_records({megabytes})\n"
-        "started = time.perf_counter()\n"
-        "optimize(value, tool='bench')\n"
-        "seconds = time.perf_counter() - started\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'seconds': seconds, 'peak_mb': peak}))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"megabytes": megabytes, **figures}
-
-
-def report(
-    results: list[ItemResult], timing: dict[str, float] | None, huge: dict[str, float] | None, command: str
-) -> str:
-    """The Markdown report: summary against the targets, then one row per item."""
-    summary = summarise(results)
-    lines = [
-        "# nocp bench",
-        "",
-        f"Command: `{command}`",
-        "",
-        "| measure | value | target |",
-        "|---|---|---|",
-        f"| median token reduction | {summary['median_reduction']:.1%} | ≥ 80% |",
-        f"| fact recall without focus | {summary['recall']:.1%} | ≥ 70% |",
-        f"| fact recall with focus | {summary['focus_recall']:.1%} | ≥ 95% |",
-        f"| fact recall within one nocp_expand | {summary['expand_recall']:.1%} | 100% |",
-        f"| score (reduction × recall) without focus | {summary['score']:.3f} | ≥ 0.60 |",
-        f"| score with focus | {summary['focus_score']:.3f} | ≥ 0.85 |",
-    ]
-    if timing:
-        lines.append(
-            f"| pipeline time on a {timing['raw_mb']:.1f} MB JSON result ÷ tiktoken count of its raw text "
-            f"| {timing['ratio']:.2f} ({timing['pipeline_ms']:.0f} ms / {timing['count_ms']:.0f} ms) | ≤ 2 |"
-        )
-    if huge:
-        lines.append(
-            f"| {huge['megabytes']:.0f} MB result: time, peak memory | {huge['seconds']:.1f} s, "
-            f"{huge['peak_mb']:.0f} MB | < 10 s, < 1 GB |"
-        )
-    lines += [
-        "",
-        "| item | kind | raw tokens | sent | reduction | recall | with focus: sent | recall | ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.name} | {r.kind} | {r.raw_tokens:,} | {r.tokens:,} | {r.reduction:.1%} | {r.recall:.2f} "
-            f"| {r.focus_tokens:,.0f} | {r.focus_recall:.2f} | {r.ms:.0f} |"
-        )
-    missed = [(r.name, q) for r in results for q in r.missed]
-    if missed:
-        lines += ["", "Questions missed with focus:", ""] + [f"- {name}: {q}" for name, q in missed]
-    return "\n".join(lines) + "\n"
+def default_out() -> Path:
+    """Where the report goes unless `--out` says: a temporary folder, never the checkout."""
+    return Path(tempfile.gettempdir()) / "nocp-bench" / "report.md"
 
 
 def main(args: argparse.Namespace, _: list[str]) -> int:
-    """`nocp bench`: run the corpus (and, unless --no-perf, the timings); write the report."""
+    """`nocp bench`: run the corpora (and, unless --no-perf, the timings); write the report."""
     from nocp.config import load_settings
 
-    if not (args.corpus / "manifest.json").is_file():
-        raise NocpError(f"no corpus at {args.corpus} (a folder with manifest.json); pass --corpus DIR")
+    corpora: list[Path] = args.corpus or default_corpora()
+    if not corpora:
+        raise NocpError("no corpus found (../shared/corpus, benchmarks/corpus); pass --corpus DIR")
+    for corpus in corpora:
+        if not (corpus / "manifest.json").is_file():
+            raise NocpError(f"no corpus at {corpus} (a folder with manifest.json); pass --corpus DIR")
     settings = load_settings(args.config)
-    results = run_corpus(args.corpus, settings)
-    timing = None if args.no_perf else time_large_json(settings)
-    huge = None if args.no_perf else measure_huge(settings)
+    results = {corpus: run_corpus(corpus, settings, sys.stderr) for corpus in corpora}
+    speeds: list[SpeedResult] = []
+    huge = None
+    if not args.no_perf:
+        for kind in KINDS:
+            print(f"nocp bench: 1 MB of {kind} against tiktoken …", end="", file=sys.stderr, flush=True)
+            speeds.append(time_kind(kind, settings))
+            print(f" ×{speeds[-1].ratio:.2f}", file=sys.stderr, flush=True)
+        print("nocp bench: a 50 MB result in a fresh process …", file=sys.stderr, flush=True)
+        huge = measure_huge(settings)
     command = "nocp bench " + " ".join(sys.argv[2:])
-    text = report(results, timing, huge, command.strip())
-    args.out.write_text(text, encoding="utf-8")
+    text = report(results, speeds, huge, command.strip())
+    out: Path = args.out or default_out()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
     print(text)
-    print(f"report written to {args.out}", file=sys.stderr)
+    print(f"nocp bench: report written to {out}", file=sys.stderr)
     return 0
