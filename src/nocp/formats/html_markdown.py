@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as Element
 
 _DROPPED = frozenset(
     "head script style noscript template svg math nav footer form button input select "
@@ -43,17 +43,20 @@ def to_markdown(html: str) -> str:
         '# Hi\\n\\nsee `snake_case` here'
     """
     from lxml import etree
-    from lxml import html as lxml_html
 
     source = _XML_DECLARATION.sub("", html)
     if not source.strip():
         return ""
-    # huge_tree: no cut at libxml2's depth of 256 or at 10 MB text nodes
-    parser = lxml_html.HTMLParser(huge_tree=True)
+    # huge_tree: no cut at libxml2's depth of 256 or at 10 MB text nodes. lxml.etree's own
+    # elements, not lxml.html's: those are looked up in Python for every node walked.
+    parser = etree.HTMLParser(huge_tree=True)
     try:
-        root = lxml_html.document_fromstring(source, parser=parser)
+        root = etree.fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
         return _tag_text(source)
+    if root is None:
+        return _tag_text(source)
+    _drop_debris(root, source)
     if any("depth" in error.message for error in parser.error_log):
         return _tag_text(source)  # libxml2 dropped what lies deeper than it nests
     try:
@@ -69,7 +72,7 @@ def _tag_text(source: str) -> str:
     return _clean([html.unescape(_TAG.sub(" ", source))])
 
 
-def _blocks(element: HtmlElement) -> list[str]:
+def _blocks(element: Element) -> list[str]:
     """The Markdown blocks of an element's content."""
     blocks: list[str] = []
     inline: list[str] = []
@@ -93,17 +96,17 @@ def _blocks(element: HtmlElement) -> list[str]:
     return blocks
 
 
-def _block(element: HtmlElement) -> list[str]:
+def _block(element: Element) -> list[str]:
     render = _BLOCK_RENDERERS.get(element.tag)
     return render(element) if render else _blocks(element)
 
 
-def _heading(element: HtmlElement) -> list[str]:
+def _heading(element: Element) -> list[str]:
     text = " ".join(_inline_text(element).split())
     return [f"{'#' * int(element.tag[1])} {text}"] if text else []
 
 
-def _list(element: HtmlElement) -> list[str]:
+def _list(element: Element) -> list[str]:
     ordered = element.tag == "ol"
     items = [child for child in element if _kept(child) and child.tag == "li"]
     lines = [
@@ -113,7 +116,7 @@ def _list(element: HtmlElement) -> list[str]:
     return ["\n".join(line for line in lines if line.strip())] if items else []
 
 
-def _definitions(element: HtmlElement) -> list[str]:
+def _definitions(element: Element) -> list[str]:
     parts: list[str] = []
     for child in _definition_items(element):
         if child.tag == "dt":
@@ -123,7 +126,7 @@ def _definitions(element: HtmlElement) -> list[str]:
     return ["\n".join(p for p in parts if p.strip())] if parts else []
 
 
-def _definition_items(element: HtmlElement) -> Iterator[HtmlElement]:
+def _definition_items(element: Element) -> Iterator[Element]:
     """The dt and dd of a dl, also those wrapped in a div (HTML allows it)."""
     for child in element:
         if not _kept(child):
@@ -134,18 +137,18 @@ def _definition_items(element: HtmlElement) -> Iterator[HtmlElement]:
             yield from _definition_items(child)
 
 
-def _pre(element: HtmlElement) -> list[str]:
-    code = element.text_content().strip("\n").rstrip()
+def _pre(element: Element) -> list[str]:
+    code = _text(element).strip("\n").rstrip()
     fence = "````" if "```" in code else "```"
     return [f"{fence}\n{code}\n{fence}"] if code.strip() else []
 
 
-def _quote(element: HtmlElement) -> list[str]:
+def _quote(element: Element) -> list[str]:
     text = "\n\n".join(_blocks(element))
     return ["\n".join(f"> {line}".rstrip() for line in text.split("\n"))] if text else []
 
 
-def _table(element: HtmlElement) -> list[str]:
+def _table(element: Element) -> list[str]:
     rows = [
         [_cell(cell) for cell in row if _kept(cell) and cell.tag in ("td", "th")]
         for row in element.iter("tr")
@@ -165,12 +168,12 @@ def _row(cells: list[str], width: int) -> str:
     return "| " + " | ".join(cells + [""] * (width - len(cells))) + " |"
 
 
-def _cell(cell: HtmlElement) -> str:
+def _cell(cell: Element) -> str:
     text = " ".join(" ".join(_blocks(cell)).split())
     return text.replace("|", "\\|")
 
 
-_BLOCK_RENDERERS: dict[str, Callable[[HtmlElement], list[str]]] = {
+_BLOCK_RENDERERS: dict[str, Callable[[Element], list[str]]] = {
     **{f"h{n}": _heading for n in range(1, 7)},
     "ul": _list,
     "ol": _list,
@@ -182,13 +185,13 @@ _BLOCK_RENDERERS: dict[str, Callable[[HtmlElement], list[str]]] = {
 }
 
 
-def _inline(element: HtmlElement) -> str:
+def _inline(element: Element) -> str:
     """An inline element as Markdown text (block content inside it reads as lines)."""
     tag = element.tag
     if tag == "br":
         return "\n"
     if tag in _CODE:
-        code = " ".join(element.text_content().split())
+        code = " ".join(_text(element).split())
         return f"`{code}`" if code and "`" not in code else f"``{code}``" if code else ""
     text = _inline_text(element)
     if tag == "a":
@@ -196,7 +199,7 @@ def _inline(element: HtmlElement) -> str:
     return text
 
 
-def _inline_text(element: HtmlElement) -> str:
+def _inline_text(element: Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if _kept(child):
@@ -206,7 +209,7 @@ def _inline_text(element: HtmlElement) -> str:
     return "".join(parts)
 
 
-def _link(element: HtmlElement, text: str) -> str:
+def _link(element: Element, text: str) -> str:
     href = (element.get("href") or "").strip()
     label = " ".join(text.split())
     if not _ABSOLUTE.match(href) or not label or label == href or label in href:
@@ -214,22 +217,52 @@ def _link(element: HtmlElement, text: str) -> str:
     return f"[{label}]({href})"
 
 
-def _kept(element: HtmlElement) -> bool:
-    """Whether an element holds content to show (not a comment, debris or navigation)."""
-    tag = element.tag
-    if not isinstance(tag, str) or tag in _DROPPED:
-        return False
-    get = element.get
-    if get("hidden") is not None or get("aria-hidden") == "true" or get("role") == "navigation":
-        return False
-    return not (tag == "a" and _permalink(element))
+def _kept(element: Element) -> bool:
+    """Whether a node the walk meets is an element (`_drop_debris` took out the rest)."""
+    return isinstance(element.tag, str)
 
 
-def _permalink(element: HtmlElement) -> bool:
+_HIDDEN = "//*[@hidden or @aria-hidden='true' or @role='navigation']"
+"""Parts of the page hidden from readers, and navigation (looked for only when the page
+says `hidden` or `navigation` somewhere: the XPath visits every element)."""
+
+
+def _drop_debris(root: Element, source: str) -> None:
+    """Take debris, navigation, hidden parts and permalinks out of the tree, tails kept."""
+    from lxml import etree
+
+    debris = list(root.iter(*_DROPPED, etree.Comment, etree.ProcessingInstruction))
+    anchors = [a for a in root.iter("a") if (a.get("href") or "").startswith("#") and _permalink(a)]
+    hidden = _elements(root, _HIDDEN) if "hidden" in source or "navigation" in source else []
+    for element in debris + hidden + anchors:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        tail = element.tail or ""
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(element)
+
+
+def _elements(root: Element, path: str) -> list[Element]:
+    from lxml import etree
+
+    found = root.xpath(path)
+    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
+
+
+def _permalink(element: Element) -> bool:
     """An anchor to a place on the same page that shows only a symbol (¶, #, §)."""
-    href = element.get("href") or ""
-    text = element.text_content().strip()
-    return href.startswith("#") and len(text) <= 2 and not any(c.isalnum() for c in text)
+    text = (element.text if len(element) == 0 else _text(element)) or ""
+    text = text.strip()
+    return len(text) <= 2 and not any(c.isalnum() for c in text)
+
+
+def _text(element: Element) -> str:
+    return "".join(str(part) for part in element.itertext())
 
 
 def _clean(parts: list[str]) -> str:
