@@ -37,7 +37,7 @@ def offenders(package: str, forbidden: tuple[str, ...]) -> dict[str, set[str]]:
 
 
 def test_the_stages_run_in_the_documented_order() -> None:
-    assert [name for name, _ in STAGES] == ["precut", "prune_lossless", "convert", "distill", "prune_lossy"]
+    assert [name for name, _ in STAGES] == ["parse", "precut", "prune_lossless", "convert", "distill", "prune_lossy"]
 
 
 def test_the_pipeline_and_the_parsers_know_nothing_of_store_server_or_sources() -> None:

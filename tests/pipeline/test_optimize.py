@@ -43,6 +43,7 @@ def test_stage_reports_are_in_pipeline_order() -> None:
     assert isinstance(result, Optimized)
     assert [s.stage for s in result.stages] == [
         "normalize",
+        "parse",
         "precut",
         "prune_lossless",
         "convert",

@@ -1,4 +1,4 @@
-"""The optimisation pipeline: normalize → precut → prune_lossless → convert → distill →
+"""The optimisation pipeline: normalize → parse → precut → prune_lossless → convert → distill →
 prune_lossy → encode.
 
 `STAGES` is the ordered list of the middle stages (one contract, `Stage`: payload and call
@@ -33,6 +33,7 @@ from nocp.pipeline.model import (
     Uncounted,
 )
 from nocp.pipeline.normalize import normalize
+from nocp.pipeline.parse import parse
 from nocp.pipeline.prune import precut, prune_lossless, prune_lossy
 from nocp.pipeline.settle import settle
 from nocp.pipeline.tokens import TokenCounter
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 STAGES: tuple[tuple[str, Stage], ...] = (
+    ("parse", parse),
     ("precut", precut),
     ("prune_lossless", prune_lossless),
     ("convert", convert),

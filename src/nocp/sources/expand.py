@@ -17,6 +17,7 @@ from nocp.pipeline import run_stages
 from nocp.pipeline.encode import choose, to_compact_json
 from nocp.pipeline.markers import expand_call
 from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.parse import parsed_original
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Outcome, ToolDefinition
@@ -65,10 +66,13 @@ def expand_payload(
 def select(original: Payload, path: str) -> Payload:
     """The part of the original that `path` names."""
     lines = _LINES.match(path)
-    if original.kind == "text":
-        if not lines:
-            raise ExpandError(f'this original is text: select with path="lines[START:END]", not {path!r}')
+    if original.kind == "text" and lines:
         return Payload("text", "\n".join(_slice(addressable_lines(original.text), lines)))
+    if original.kind == "text":  # text that holds data (a table, a literal): paths select in the data
+        parsed = parsed_original(original)
+        if parsed is None:
+            raise ExpandError(f'this original is text: select with path="lines[START:END]", not {path!r}')
+        original = parsed
     import jmespath
     from jmespath.exceptions import JMESPathError
 
