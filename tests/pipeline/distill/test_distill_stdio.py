@@ -15,13 +15,15 @@ from tests.server.test_stdio import PROTOCOL_VERSION, RawClient
 
 pytestmark = pytest.mark.slow
 
+# 300 steps (≈5,400 tokens): far enough over the 2,000-token budget that the cost gate says yes
+# for gpt-4o-mini at once.
 TOOLS = '''
 from nocp import tool
 
 @tool
 def incident() -> str:
     """A long report."""
-    steps = [f"## Step {n}\\n\\nWorker {n} retries the upload three times, then gives up.\\n" for n in range(150)]
+    steps = [f"## Step {n}\\n\\nWorker {n} retries the upload three times, then gives up.\\n" for n in range(300)]
     return "# Incident\\n\\n" + "\\n".join(steps) + "\\n## Cause\\n\\nThe quota of 512 GiB was exceeded.\\n"
 '''
 SUMMARY = "The upload failed: the quota of 512 GiB was exceeded; workers retried three times."
