@@ -31,12 +31,28 @@ class Block:
     end: int
     text: str
     rank: int = 2
-    """0 must stay (headings, errors), 1 should stay (context), 2 and up may go (highest first)."""
+    """0 must stay (the head, errors); then the lower the sooner kept."""
+    key: int = 0
+    """The order among blocks of one rank (lower first; then by position)."""
+    parent: int = -1
+    """The index (in the block list) of the block that encloses this one — its heading, the
+    option it describes, the definition it is in — kept whenever this one is (-1: none)."""
 
     def lines(self) -> range:
         """The lines this block shows (a group of similar log lines shows only its first:
         the others stay in the gaps, so a marker names them)."""
         return range(self.start, self.end)
+
+
+def spread(position: int, count: int) -> int:
+    """An order over `count` positions that takes two from the head for one from the tail:
+    0, 1, n−1, 2, 3, n−2, … (the newest lines of a log matter as much as the first).
+
+    Example:
+        >>> sorted(range(6), key=lambda p: spread(p, 6))
+        [0, 1, 5, 2, 3, 4]
+    """
+    return min(position + position // 2, 3 * (count - 1 - position) + 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +89,53 @@ def keep_blocks(payload: Payload, blocks: list[Block], cut: Cut, query: str) -> 
 
 
 def _priority(blocks: list[Block], query: str) -> list[int]:
-    relevant: list[int] = []
-    if query:
-        relevant = relevance.top([b.text for b in blocks], query, len(blocks))
-    rank_of = {i: b.rank for i, b in enumerate(blocks)}
-    chosen = set(relevant)
-    rest = sorted((i for i in range(len(blocks)) if i not in chosen), key=lambda i: (rank_of[i], i))
-    must = [i for i in rest if rank_of[i] == 0]
-    others = [i for i in rest if rank_of[i] != 0]
-    if query:
-        return must[:3] + relevant[:12] + must[3:] + relevant[12:] + others
-    return must + others
+    """Block indexes, best first: without a query by rank, then key, then position; with
+    one, the most relevant blocks (each followed by its context) after the first three
+    that must stay."""
+    skim = sorted(range(len(blocks)), key=lambda i: (blocks[i].rank, blocks[i].key, i))
+    if not query:
+        return skim
+    relevant = relevance.top([_scored_text(blocks, b) for b in blocks], query, len(blocks))
+    must = [i for i in skim if blocks[i].rank == 0]
+    focused = [c for i in relevant[:12] for c in _context(blocks, i)]
+    return must[:3] + focused + must[3:] + relevant[12:] + skim
+
+
+def _scored_text(blocks: list[Block], block: Block) -> str:
+    """What relevance reads for a block: its text under the text of what encloses it."""
+    return block.text if block.parent < 0 else f"{blocks[block.parent].text}\n{block.text}"
+
+
+def _context(blocks: list[Block], index: int) -> list[int]:
+    """A relevant block and what answers around it: the block after it, when that one is
+    inside it (the paragraph under a heading, the description under an option) or goes on
+    from it under the same parent (the rest of a paragraph, the result line after a log line)."""
+    following = index + 1
+    if following >= len(blocks):
+        return [index]
+    block, after = blocks[index], blocks[following]
+    inside = after.parent == index
+    goes_on = after.parent == block.parent and after.start == block.end
+    return [index, following] if inside or goes_on else [index]
 
 
 def _take(blocks: list[Block], order: list[int], allowance: int) -> list[int]:
-    kept: list[int] = []
+    """The blocks of `order` that fit in `allowance` characters, each with the blocks that
+    enclose it (kept first; skipped together when they do not fit)."""
+    kept: set[int] = set()
     used = 0
     for index in order:
-        size = len(blocks[index].text) + 1
+        if index in kept:
+            continue
+        chain = [index]
+        parent = blocks[index].parent
+        while parent >= 0 and parent not in kept:
+            chain.append(parent)
+            parent = blocks[parent].parent
+        size = sum(len(blocks[i].text) + 1 for i in chain)
         if used + size > allowance:
             continue
-        kept.append(index)
+        kept.update(chain)
         used += size
     return sorted(kept)
 

@@ -49,7 +49,8 @@ def record_blocks(lines: list[str]) -> list[Block] | None:
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1  # the blank lines after a record are the gap between records
         blocks += _record(lines, start, end, important)
-    return [b for b in blocks if b.text]
+    # what comes before the records, and the first record (the newest, in git log), stay
+    return [dataclasses.replace(b, rank=0) if b.start <= starts[0] else b for b in blocks if b.text]
 
 
 def _record(lines: list[str], start: int, end: int, important: frozenset[int]) -> list[Block]:
