@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from nocp.server import NocpServer
 from nocp.sources.python import PythonSource
 from nocp.store.db import open_database
 from nocp.store.stats import StatsStore
+from tests.services import Postgres, postgres
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = next((p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared")
@@ -36,6 +37,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("slow") is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[Postgres]:
+    """A private PostgreSQL cluster for the whole run (started on first use)."""
+    with postgres() as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from nocp.pipeline.model import StageReport
-from nocp.store.db import open_database
+from nocp.store import scope
+from nocp.store.sql import Sql
 from nocp.store.stats import CallRecord, StatsStore
 
 
-def store(tmp_path: Path) -> StatsStore:
-    return StatsStore(open_database(tmp_path / "nocp.db"))
-
-
-def test_a_record_fills_the_per_stage_columns(tmp_path: Path) -> None:
-    stats = store(tmp_path)
+def test_a_record_fills_the_per_stage_columns(db: Sql) -> None:
+    stats = StatsStore(db)
     stages = (StageReport("normalize", 90, 1.23456, "json"), StageReport("encode", 40, 2.0, "x"))
     stats.record(CallRecord("t", 100, 40, "toon", 5.5, stages=stages, ts="2026-01-01T00:00:00Z"))
-    cursor = stats.db.execute("SELECT * FROM calls")
-    row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    row = stats.db.query("SELECT * FROM calls")[0]
     assert row["normalize_tokens"] == 90 and row["normalize_ms"] == 1.235
     assert row["encode_tokens"] == 40 and row["prune_tokens"] is None
     assert json.loads(row["stages"])[0] == {
@@ -31,8 +26,8 @@ def test_a_record_fills_the_per_stage_columns(tmp_path: Path) -> None:
     assert row["ts"] == "2026-01-01T00:00:00Z" and row["is_error"] == 0
 
 
-def test_totals_by_format_and_tool_add_up(tmp_path: Path) -> None:
-    stats = store(tmp_path)
+def test_totals_by_format_and_tool_add_up(db: Sql) -> None:
+    stats = StatsStore(db)
     for tool, raw, sent, fmt, error in [
         ("a", 100, 40, "toon", False),
         ("a", 50, 50, "json", False),
@@ -54,11 +49,50 @@ def test_totals_by_format_and_tool_add_up(tmp_path: Path) -> None:
     assert only_b["calls"] == 1 and list(only_b["tools"]) == ["b"] and only_b["saved_pct"] == 0.0
 
 
-def test_recent_is_newest_first_and_limited(tmp_path: Path) -> None:
-    stats = store(tmp_path)
+def test_recent_is_newest_first_and_limited(db: Sql) -> None:
+    stats = StatsStore(db)
     for i in range(5):
         stats.record(CallRecord(f"t{i}", 10, 4, "json", 1.0, error=None))
     recent = stats.recent(3)
     assert [r["tool"] for r in recent] == ["t4", "t3", "t2"]
     assert recent[0]["saved_tokens"] == 6 and recent[0]["is_error"] is False
     assert recent[0]["stages"] == []
+
+
+def test_a_tenant_sees_only_its_own_calls(db: Sql) -> None:
+    stats = StatsStore(db)
+    with scope.serving("alice"):
+        stats.record(CallRecord("a", 100, 10, "json", 1.0, handle="h-alice"))
+    with scope.serving("bob"):
+        stats.record(CallRecord("b", 7, 7, "text", 1.0, is_error=True))
+        assert stats.totals()["calls"] == 1 and list(stats.totals()["tools"]) == ["b"]
+        assert [r["tool"] for r in stats.recent()] == ["b"]
+        assert stats.totals(tool="a")["calls"] == 0
+    with scope.serving("alice"):
+        assert [r["handle"] for r in stats.recent()] == ["h-alice"]
+        assert stats.totals()["raw_tokens"] == 100 and stats.totals()["errors"] == 0
+    assert stats.totals()["calls"] == 0  # stdio's tenant ""
+
+
+def test_distill_totals_count_each_decision(db: Sql) -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Outcome:
+        backend: str = "extractive"
+        decision: str = "distilled"
+        saved_tokens: int = 100
+        value_usd: float = 0.01
+        cost_usd: float = 0.002
+        cached: bool = False
+        reason: str = ""
+
+    stats = StatsStore(db)
+    for outcome in (Outcome(), Outcome(cached=True), Outcome(decision="declined", saved_tokens=0),
+                    Outcome(decision="failed", saved_tokens=0)):  # fmt: skip
+        stats.record(CallRecord("t", 500, 100, "text", 1.0, distillation=outcome))
+    assert stats.totals()["distill"] == {
+        "calls": 1, "cached": 1, "cost_usd": 0.002, "saved_tokens": 200,
+        "declined": 1, "rejected": 0, "failed": 1,
+    }  # fmt: skip
+    assert stats.recent(1)[0]["distill"]["decision"] == "failed"

@@ -1,6 +1,6 @@
 """The `nocp` command: one module per subcommand, each with `main(args, rest) -> int`.
 
-    serve    serve MCP over stdio (what clients run)         serve.py
+    serve    serve MCP over stdio, or HTTP with --http         serve.py (http.py for --http)
     wrap     serve one MCP server through nocp               wrap.py
     install  install / uninstall nocp in a client's config   install.py
     demo     the example tools through a real client         demo.py
@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="nocp", description="An MCP server that makes tool output cheap to read."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = _command(commands, "serve", "serve MCP over stdio (what clients run)")
+    serve = _command(commands, "serve", "serve MCP over stdio (what clients run), or --http")
+    _http_options(serve)
     serve.add_argument(
         "--root",
         type=Path,
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     wrap.add_argument("--name", default="upstream", help="its name in logs and stats")
     wrap.add_argument("--url", help="a streamable HTTP server instead of a command")
     wrap.add_argument("--header", action="append", default=[], help="NAME: VALUE (HTTP only)")
+    _http_options(wrap)
     from nocp.cli.install import add_command
 
     add_command(commands)
@@ -87,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-perf", action="store_true", help="skip the 1 MB and 50 MB timings")
     _command(commands, "test", "run the test suite (extra args go to pytest)", config=False)
     return parser
+
+
+def _http_options(parser: argparse.ArgumentParser) -> None:
+    """--http, --host, --port: serve streamable HTTP instead of stdio (docs/deployment.md)."""
+    parser.add_argument("--http", action="store_true", help="serve streamable HTTP on /mcp instead of stdio")
+    parser.add_argument("--host", help="address to listen on (default: [http] host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: [http] port, 8000)")
 
 
 def _command(

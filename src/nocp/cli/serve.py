@@ -1,4 +1,5 @@
-"""`nocp serve`: serve MCP over stdio, with every source the configuration names."""
+"""`nocp serve`: serve MCP over stdio, or over streamable HTTP with `--http`, with every
+source the configuration names."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import argparse
 
 
 def main(args: argparse.Namespace, _: list[str]) -> int:
-    """Serve until the client disconnects."""
-    import anyio
-
+    """Serve until the client disconnects (stdio) or until SIGINT/SIGTERM (HTTP)."""
+    from nocp.cli.http import with_http_options
     from nocp.config import load_settings
     from nocp.logs import configure_logging
 
-    settings = load_settings(args.config)  # a bad config fails before the SDK is imported
+    settings = with_http_options(load_settings(args.config), args)  # fails before the SDK is imported
     configure_logging(settings.log.level, settings.log.file)
+    if args.http:
+        from nocp.cli.http import serve_http
+
+        return serve_http(settings, roots=args.root)
+    import anyio
+
     from nocp.server import NocpServer
 
     server = NocpServer.from_settings(settings, roots=args.root)

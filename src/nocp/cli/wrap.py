@@ -11,9 +11,10 @@ from nocp.sources.upstream.settings import UpstreamSettings
 
 
 def main(args: argparse.Namespace, rest: list[str]) -> int:
-    """Serve the wrapped server over stdio until the client disconnects."""
+    """Serve the wrapped server over stdio until the client disconnects (or over HTTP, `--http`)."""
     import anyio
 
+    from nocp.cli.http import serve_http, with_http_options
     from nocp.config import load_settings
     from nocp.logs import configure_logging
     from nocp.server import NocpServer
@@ -22,7 +23,10 @@ def main(args: argparse.Namespace, rest: list[str]) -> int:
     settings = wrap_settings(
         load_settings(args.config), args.name, command, url=args.url, headers=args.header
     )
+    settings = with_http_options(settings, args)
     configure_logging(settings.log.level, settings.log.file)
+    if args.http:
+        return serve_http(settings)
     server = NocpServer.from_settings(settings)
     anyio.run(server.serve_stdio)
     return 0

@@ -2,7 +2,8 @@
 
 Sources, highest precedence first:
 
-1. `NOCP_*` environment variables (`NOCP_TOOLS__TIMEOUT_S=30`; `NOCP_DB` for the stats file);
+1. `NOCP_*` environment variables (`NOCP_TOOLS__TIMEOUT_S=30`; `NOCP_DB` for the stats file,
+   `NOCP_STORE_URL` for a PostgreSQL store, `NOCP_HTTP_TOKENS` for bearer tokens, comma-separated);
 2. the file given with `--config`, else `nocp.toml` in the working directory (or a client's
    `{"mcpServers": …}` JSON file, `mcp_servers.py`);
 3. `[tool.nocp]` in `pyproject.toml` in the working directory;
@@ -48,6 +49,10 @@ def load_settings(
     _add_mcp_servers(merged)
     if env.get("NOCP_DB"):
         merged.setdefault("stats", {})["db"] = env["NOCP_DB"]
+    if env.get("NOCP_STORE_URL"):
+        merged.setdefault("store", {})["url"] = env["NOCP_STORE_URL"]
+    if env.get("NOCP_HTTP_TOKENS"):
+        merged.setdefault("http", {})["tokens"] = env["NOCP_HTTP_TOKENS"].split(",")
     try:
         return Settings(**merged)
     except ValidationError as exc:
@@ -174,8 +179,10 @@ def _source_of(loc: list[str], layers: list[tuple[str, dict[str, Any]]], env: Ma
     variable = "NOCP_" + "__".join(part.upper() for part in loc)
     if variable in env:
         return f"environment variable {variable}"
-    if loc[:2] == ["stats", "db"] and "NOCP_DB" in env:
-        return "environment variable NOCP_DB"
+    for prefix, variable in ((["stats", "db"], "NOCP_DB"), (["store", "url"], "NOCP_STORE_URL"),
+                             (["http", "tokens"], "NOCP_HTTP_TOKENS")):  # fmt: skip
+        if loc[:2] == prefix and variable in env:
+            return f"environment variable {variable}"
     for name, data in reversed(layers):
         if _has_path(data, loc):
             return str(name)

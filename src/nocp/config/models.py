@@ -115,6 +115,68 @@ class StatsSettings(_Section):
         return user_data_path("nocp", appauthor=False) / "nocp.db"
 
 
+class StoreSettings(_Section):
+    """Where everything is stored: the SQLite file of `[stats] db` (the default), or one
+    PostgreSQL database shared by several nocp processes (`url`, or `NOCP_STORE_URL`)."""
+
+    url: str | None = None
+    """`postgresql://user:password@host:port/dbname`; unset: the SQLite file."""
+    pool_min: int = Field(1, ge=0)
+    pool_max: int = Field(10, ge=1)
+    """Connections each process keeps to PostgreSQL (psycopg_pool)."""
+    connect_timeout_s: float = Field(10.0, gt=0)
+    """How long a call waits for a connection (also while PostgreSQL restarts)."""
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"expected a postgresql://… URL, got {value.split(':', 1)[0]!r}://…")
+        return value
+
+
+class HttpSettings(_Section):
+    """`nocp serve --http`: where it listens, who may call it, and how much (docs/deployment.md)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    tokens: tuple[str, ...] = ()
+    """Bearer tokens (`NOCP_HTTP_TOKENS`, comma-separated), each the token or `sha256:HEX` of
+    it; only their SHA-256 is kept. Each token is a tenant: it sees only its own calls and
+    handles. Required when `host` is not loopback."""
+    rate: float = Field(50.0, gt=0)
+    """Requests per second one token may make, on average (a token bucket)."""
+    burst: int = Field(100, ge=1)
+    """Requests one token may make at once (the bucket's size)."""
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    """A larger request body is refused (413) before it is parsed."""
+    allowed_hosts: tuple[str, ...] = ()
+    """`Host` values accepted besides loopback (`nocp.example.com`, `lb:8080`, `host:*`)."""
+    allowed_origins: tuple[str, ...] = ()
+    """`Origin` values accepted besides loopback (`https://app.example.com`)."""
+    stateless: bool = False
+    """Clients before 2026-07-28 get no session either (any replica answers any request, but
+    the server cannot ask them anything mid-call); 2026-07-28 clients are always stateless."""
+
+    @field_validator("tokens")
+    @classmethod
+    def _hashed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_token_digest(token) for token in value if token.strip())
+
+
+def _token_digest(token: str) -> str:
+    """`sha256:HEX` of a bearer token (a digest given as such is kept)."""
+    import hashlib
+    import re
+
+    token = token.strip()
+    if re.fullmatch(r"sha256:[0-9a-f]{64}", token):
+        return token
+    if len(token) < 16:
+        raise ValueError("a bearer token must have at least 16 characters (use a random one)")
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 class LogSettings(_Section):
     """Where nocp's own log goes: stderr unless `file` is set. Never stdout."""
 
@@ -136,6 +198,8 @@ class Settings(BaseSettings):
     distill: DistillSettings = DistillSettings()
     outputs: OutputsSettings = OutputsSettings()
     stats: StatsSettings = StatsSettings()
+    store: StoreSettings = StoreSettings()
+    http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
     builtins: BuiltinsSettings = BuiltinsSettings()
     upstream: dict[str, UpstreamSettings] = {}

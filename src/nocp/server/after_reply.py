@@ -8,7 +8,9 @@ text is ready and the rest runs right after it. Nothing is lost and nothing read
 - jobs run one at a time in call order (so `nocp://calls/recent` keeps the call order);
 - the work is shielded from cancellation, and the server waits for it before it stops.
 
-Without a running task group (a server used without its lifespan) the work runs at once.
+Without a running task group (a server used without its lifespan), or with `inline` set (over
+HTTP, where another replica may read the row the moment the reply arrives), the work runs at
+once, before the reply.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class AfterReply:
         ...     await after.settled()  # before reading what record_call wrote
     """
 
+    inline = False
+    """Run each job at once, in the call, before its reply (`nocp serve --http`)."""
+
     def __init__(self) -> None:
         self._queue: MemoryObjectSendStream[Job] | None = None
         self._pending = 0
@@ -59,7 +64,7 @@ class AfterReply:
 
     async def defer(self, job: Job) -> None:
         """Run `job` after the current call returns (at once when not running)."""
-        if self._queue is None:
+        if self._queue is None or self.inline:
             await _run(job)
             return
         if self._pending == 0:

@@ -30,7 +30,8 @@ from nocp.sources.base import Source
 from nocp.sources.expand import ExpandSource
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.sources.upstream.hub import UpstreamHub
-from nocp.store.sqlite import sqlite_stores
+from nocp.store.base import Stores
+from nocp.store.open import open_stores
 from nocp.store.stats import StatsStore
 
 _log = get_logger(__name__)
@@ -62,12 +63,13 @@ class NocpServer:
         sources: Sequence[Source] = (),
         stats: StatsStore | None = None,
         upstreams: UpstreamHub | None = None,
+        stores: Stores | None = None,
     ) -> None:
         if tools:
             sources = [PythonSource(tools), *sources]
         self.settings = settings
         self.counter = TokenCounter(settings.tokens.encoding)
-        self.stores = sqlite_stores(settings.stats.path(), settings.outputs, stats=stats)
+        self.stores = stores or open_stores(settings, stats=stats)
         self.stats, self.handles = self.stores.stats, self.stores.handles
         self.upstreams = upstreams
         self.after = AfterReply()
@@ -100,9 +102,12 @@ class NocpServer:
         self.mcp_server.announces_changes = upstreams is not None
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, roots: Sequence[Path] = ()) -> NocpServer:
+    def from_settings(
+        cls, settings: Settings, *, roots: Sequence[Path] = (), stores: Stores | None = None
+    ) -> NocpServer:
         """Build the server with every source the configuration names; the built-ins read in
-        `roots` (`--root`), else the configured roots, else the working directory.
+        `roots` (`--root`), else the configured roots, else the working directory; `stores`
+        (else the configured ones: `[store] url`, or the SQLite file).
 
         Raises:
             ToolLoadError: a tool module cannot be loaded.
@@ -115,7 +120,7 @@ class NocpServer:
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
         sources += builtin_sources(settings)
         upstreams = UpstreamHub.from_settings(settings) if settings.upstream else None
-        return cls(settings, sources=sources, upstreams=upstreams)
+        return cls(settings, sources=sources, upstreams=upstreams, stores=stores)
 
     @asynccontextmanager
     async def _lifespan(self, _: Server[Any]) -> AsyncIterator[dict[str, Any]]:

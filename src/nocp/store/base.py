@@ -6,10 +6,11 @@
     SummaryBackend   distillations (what the pipeline's `SummaryCache` Protocol asks for)
 
 Callers (the server, `nocp_expand`, the resources) hold these Protocols, never a back end's
-classes, so a second back end (PostgreSQL, for several processes or machines) is a second
-`open_stores` branch. A tenant or namespace scope is bound when the `Stores` are opened
-(`open_stores(settings, scope=…)`): each concern object then reads and writes only its scope,
-and callers do not change. The SQLite back end (`store/sqlite.py`) has one scope, "".
+classes: `open_stores` (`store/open.py`) opens SQLite (`store/sqlite.py`, the embedded default)
+or PostgreSQL (`store/postgres.py`, shared by replicas); the same store classes run on both
+through `store/sql.py`. Every read and write is limited to the tenant being served
+(`store/scope.py`, set per HTTP request from its bearer token; "" over stdio), so callers do
+not change.
 """
 
 from __future__ import annotations

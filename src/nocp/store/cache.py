@@ -1,7 +1,10 @@
 """Two caches in the stats database: distillations (by content, backend, prompt, focus; the
 pipeline's `SummaryCache`) and tool results (by tool and canonical arguments, `cache_ttl_s`).
 
-Each cache has its own connection, safe to use from the pipeline's worker thread.
+Each cache has its own SQLite connection (`sqlite_cache_db`), safe to use from the pipeline's
+worker thread; on PostgreSQL they share the pool. Results belong to the tenant being served
+(`store/scope.py`): a cached result carries a handle, and tenants never share handles.
+Distillations are shared: they are keyed by the content they summarise.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nocp.store import scope
 from nocp.store.db import Database
+from nocp.store.sql import Sql
 
 
 def database_file(db: Database) -> Path | None:
@@ -22,11 +27,16 @@ def database_file(db: Database) -> Path | None:
     return db.path
 
 
+def sqlite_cache_db(path: Path) -> Database:
+    """A connection of its own to the SQLite file at `path`, for one cache."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return Database(conn, path)
+
+
 class _Table:
-    def __init__(self, path: Path) -> None:
-        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        self.db = Database(conn, path)
+    def __init__(self, db: Sql | Path) -> None:
+        self.db: Sql = sqlite_cache_db(db) if isinstance(db, Path) else db
 
     def close(self) -> None:
         self.db.close()
@@ -66,8 +76,8 @@ class ResultCache(_Table):
         """(text, format, raw tokens, sent tokens, handle) stored less than `ttl_s` ago, or None."""
         rows = self.db.rows(
             "results",
-            "key = ? AND created_at > ?",
-            [key, time.time() - ttl_s],
+            "tenant = ? AND key = ? AND created_at > ?",
+            [scope.current(), key, time.time() - ttl_s],
             select="text, format, raw_tokens, sent_tokens, handle",
         )
         if not rows:
@@ -94,5 +104,6 @@ class ResultCache(_Table):
             "raw_tokens": tokens[0],
             "sent_tokens": tokens[1],
             "handle": handle,
+            "tenant": scope.current(),
         }
         self.db.insert("results", row, replace=True)

@@ -116,10 +116,23 @@ def _m003_distill(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_tenant(db: sqlite_utils.Database) -> None:
+    """Every call, stored original and cached result belongs to a tenant (`store/scope.py`):
+    "" over stdio, a token's tenant over HTTP. Handles and result keys are unique per tenant."""
+    _table(db, "calls").add_column("tenant", str, not_null_default="")
+    _table(db, "calls").create_index(["tenant", "id"], index_name="calls_tenant")
+    for name, key in (("outputs", "handle"), ("results", "key")):
+        table = _table(db, name)
+        table.add_column("tenant", str, not_null_default="")
+        table.transform(pk=("tenant", key))
+    _table(db, "outputs").create_index(["created_at"], index_name="outputs_created", if_not_exists=True)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("calls", _m001_calls),
     ("outputs", _m002_outputs),
     ("distill", _m003_distill),
+    ("tenant", _m004_tenant),
 )
 """(name, function) in order; the position + 1 is the migration's number."""
 

@@ -1,7 +1,9 @@
-"""The originals of pruned results, compressed in SQLite under short handles.
+"""The originals of pruned results, compressed, under their handles, per tenant.
 
 An original is kept while it is younger than the retention period and the store is under its
-size cap (oldest evicted first). Handles are content hashes, so storing twice is harmless.
+size cap (oldest evicted first, whoever's it is). Handles are content hashes, so storing twice
+is harmless. A handle belongs to the tenant whose call stored it (`store/scope.py`): for any
+other tenant it is not found, exactly as an unknown one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Literal, NamedTuple
 
 from nocp.config import OutputsSettings
 from nocp.errors import HandleNotFound
-from nocp.store.db import Database
+from nocp.store import scope
+from nocp.store.sql import Sql
 
 _DAY = 86_400.0
 
@@ -33,7 +36,7 @@ def pack(text: str) -> bytes:
 class HandleStore:
     """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
 
-    def __init__(self, db: Database, settings: OutputsSettings) -> None:
+    def __init__(self, db: Sql, settings: OutputsSettings) -> None:
         self.db = db
         self.settings = settings
 
@@ -44,7 +47,8 @@ class HandleStore:
 
     def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
         """Store an original `pack` made, then evict what is too old or over the size cap."""
-        row = {"handle": handle, "created_at": time.time(), "tool": tool, "kind": kind, "size": len(data)}
+        row = {"handle": handle, "created_at": time.time(), "tool": tool, "kind": kind, "size": len(data),
+               "tenant": scope.current()}  # fmt: skip
         self.db.insert("outputs", {**row, "data": data}, replace=True)
         self.evict()
 
@@ -54,13 +58,15 @@ class HandleStore:
         Raises:
             HandleNotFound: unknown or expired; the message names the handle.
         """
-        found = self.db.rows("outputs", "handle = ?", [handle], select="kind, data, created_at")
+        found = self.db.rows(
+            "outputs", "tenant = ? AND handle = ?", [scope.current(), handle], select="kind, data, created_at"
+        )
         if not found or found[0]["created_at"] < self._cutoff():
             raise HandleNotFound(
                 f"no stored output under handle {handle!r}: it is unknown or expired "
                 f"(originals are kept {self.settings.retention_days:g} days); call the tool again"
             )
-        text = zlib.decompress(found[0]["data"]).decode("utf-8", "surrogatepass")
+        text = zlib.decompress(bytes(found[0]["data"])).decode("utf-8", "surrogatepass")
         return Stored("text" if found[0]["kind"] == "text" else "json", text)
 
     def evict(self) -> int:
@@ -70,12 +76,12 @@ class HandleStore:
         total = self.db.execute("SELECT coalesce(sum(size), 0) FROM outputs").fetchone()[0]
         while total > cap:
             oldest = self.db.execute(
-                "SELECT handle, size FROM outputs ORDER BY created_at, handle LIMIT 1"
+                "SELECT tenant, handle, size FROM outputs ORDER BY created_at, handle LIMIT 1"
             ).fetchone()
             if oldest is None:
                 break
-            self.db.execute("DELETE FROM outputs WHERE handle = ?", [oldest[0]])
-            total -= oldest[1]
+            self.db.execute("DELETE FROM outputs WHERE tenant = ? AND handle = ?", [oldest[0], oldest[1]])
+            total -= oldest[2]
             removed += 1
         return removed
 

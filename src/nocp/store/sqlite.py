@@ -6,8 +6,8 @@ from pathlib import Path
 
 from nocp.config import OutputsSettings
 from nocp.store.base import Stores
-from nocp.store.cache import DistillCache, ResultCache
-from nocp.store.db import open_database
+from nocp.store.cache import DistillCache, ResultCache, sqlite_cache_db
+from nocp.store.db import Database, open_database
 from nocp.store.handles import HandleStore
 from nocp.store.stats import StatsStore
 
@@ -18,12 +18,15 @@ def sqlite_stores(path: Path, outputs: OutputsSettings, *, stats: StatsStore | N
     Raises:
         StoreError: the file cannot be created or opened.
     """
-    stats = stats or StatsStore(open_database(path))
-    db_file = stats.db.path
+    db = stats.db if stats is not None else open_database(path)
+    if not isinstance(db, Database):
+        raise TypeError(f"expected a StatsStore on a SQLite database, got one on {type(db).__name__}")
+    stats = stats or StatsStore(db)
+    db_file = db.path
     return Stores(
         stats=stats,
-        handles=HandleStore(stats.db, outputs),
-        results=ResultCache(db_file) if db_file else None,
-        summaries=DistillCache(db_file) if db_file else None,
-        prepare=stats.db.ready,
+        handles=HandleStore(db, outputs),
+        results=ResultCache(sqlite_cache_db(db_file)) if db_file else None,
+        summaries=DistillCache(sqlite_cache_db(db_file)) if db_file else None,
+        prepare=db.ready,
     )

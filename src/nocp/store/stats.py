@@ -1,4 +1,5 @@
-"""One row per tool call, and the aggregates behind `nocp://stats` (all SQL, through sqlite-utils)."""
+"""One row per tool call, and the aggregates behind `nocp://stats`: one SQL for SQLite and
+PostgreSQL (`store/sql.py`), every query limited to the tenant being served (`store/scope.py`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from nocp.store.db import Database
+from nocp.store import scope
+from nocp.store.sql import Sql
 
 STAGE_COLUMNS = {
     "normalize": "normalize",
@@ -92,16 +94,19 @@ class CallRecord:
 class StatsStore:
     """Records calls and answers the stats resources."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     def record(self, record: CallRecord) -> None:
-        """Append one call (committed at once)."""
-        self.db.insert("calls", record.row())
+        """Append one call (committed at once), for the tenant being served."""
+        self.db.insert("calls", {**record.row(), "tenant": scope.current()})
 
     def totals(self, tool: str | None = None) -> dict[str, Any]:
-        """The `nocp://stats` document: totals, by format, and per tool (optionally one tool)."""
-        where, params = ("WHERE tool = ?", [tool]) if tool is not None else ("", [])
+        """The `nocp://stats` document of the tenant being served: totals, by format, and per
+        tool (optionally one tool)."""
+        where, params = "WHERE tenant = ?", [scope.current()]
+        if tool is not None:
+            where, params = where + " AND tool = ?", [*params, tool]
         summary = self._query(
             f"SELECT count(*) AS calls, coalesce(sum(raw_tokens), 0) AS raw_tokens, "
             f"coalesce(sum(sent_tokens), 0) AS sent_tokens, coalesce(sum(is_error), 0) AS errors "
@@ -123,16 +128,17 @@ class StatsStore:
     def _distill_totals(self, where: str, params: list[Any]) -> dict[str, Any]:
         """Distillation calls (cache hits excluded), their cost, the tokens they saved, and
         how often the gate declined or a summary was rejected or failed."""
-        live = "distill_decision = 'distilled' AND NOT coalesce(distill_cached, 0)"
+        live = "distill_decision = 'distilled' AND coalesce(distill_cached, 0) = 0"
+        cached = "distill_decision = 'distilled' AND coalesce(distill_cached, 0) <> 0"
+        failed = "distill_decision IN ('failed', 'unavailable')"
+        declined, rejected = "distill_decision = 'declined'", "distill_decision = 'rejected'"
         row = self._query(
-            f"SELECT coalesce(sum({live}), 0) AS calls, "
-            f"coalesce(sum(distill_decision = 'distilled' AND distill_cached), 0) AS cached, "
+            f"SELECT {_count(live)} AS calls, {_count(cached)} AS cached, "
             f"coalesce(sum(CASE WHEN {live} THEN distill_cost_usd ELSE 0 END), 0.0) AS cost_usd, "
             f"coalesce(sum(CASE WHEN distill_decision = 'distilled' THEN distill_saved_tokens ELSE 0 END), 0) "
             f"AS saved_tokens, "
-            f"coalesce(sum(distill_decision = 'declined'), 0) AS declined, "
-            f"coalesce(sum(distill_decision = 'rejected'), 0) AS rejected, "
-            f"coalesce(sum(distill_decision IN ('failed', 'unavailable')), 0) AS failed "
+            f"{_count(declined)} AS declined, {_count(rejected)} AS rejected, "
+            f"{_count(failed)} AS failed "
             f"FROM calls {where}",
             params,
         )[0]
@@ -140,12 +146,13 @@ class StatsStore:
         return row
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The last `limit` calls, newest first."""
+        """The last `limit` calls of the tenant being served, newest first."""
         rows = self._query(
             "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
             "error, handle, cache_hit, distill_backend, distill_decision, distill_saved_tokens, "
-            "distill_value_usd, distill_cost_usd, distill_cached, distill_reason FROM calls ORDER BY id DESC LIMIT ?",
-            [limit],
+            "distill_value_usd, distill_cost_usd, distill_cached, distill_reason FROM calls "
+            "WHERE tenant = ? ORDER BY id DESC LIMIT ?",
+            [scope.current(), limit],
         )
         for row in rows:
             row["is_error"] = bool(row["is_error"])
@@ -165,6 +172,11 @@ class StatsStore:
 
     def _query(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return self.db.query(sql, params)
+
+
+def _count(condition: str) -> str:
+    """SQL counting the rows where `condition` holds (portable: no boolean arithmetic)."""
+    return f"coalesce(sum(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
 
 
 def _distill_of(row: dict[str, Any]) -> dict[str, Any] | None:
