@@ -42,6 +42,7 @@ def test_the_public_callables_keep_their_parameters() -> None:
         "sources",
         "stats",
         "upstreams",
+        "stores",
     ]
     assert list(inspect.signature(nocp.NocpServer.run).parameters) == ["self"]
     assert list(inspect.signature(nocp.optimize).parameters)[:1] == ["value"]

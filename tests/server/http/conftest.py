@@ -58,6 +58,9 @@ async def serving(server: NocpServer, metrics: Metrics, **http: Any) -> AsyncIte
 async def client(base: str, token: str | None = None, **options: Any) -> AsyncIterator[Client]:
     """An SDK client of `base`/mcp sending `token` as its bearer token."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=120.0)) as http:
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http), **options) as connected:
-            yield connected
+    timeout = httpx2.Timeout(30.0, read=120.0)
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http,
+        Client(streamable_http_client(f"{base}/mcp", http_client=http), **options) as connected,
+    ):
+        yield connected

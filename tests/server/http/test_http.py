@@ -161,5 +161,5 @@ def test_tokens_are_kept_only_as_digests(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert TOKEN_A not in loaded.model_dump_json()
     assert loaded.store.url == "postgresql://u:p@localhost/nocp"
     monkeypatch.setenv("NOCP_HTTP_TOKENS", "short")
-    with pytest.raises(ConfigError, match="NOCP_HTTP_TOKENS: http.tokens: .*at least 16 characters"):
+    with pytest.raises(ConfigError, match=r"NOCP_HTTP_TOKENS: http\.tokens: .*at least 16 characters"):
         load_settings(cwd=tmp_path)
