@@ -37,9 +37,12 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, timeout_s: float = 30.0) -> None:
+def wait_for_port(port: int, timeout_s: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until something listens on `port` (`process`: and fail at once if it exits)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"exited with {process.returncode} before listening on {port}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             return
         time.sleep(0.05)
@@ -155,11 +158,11 @@ def haproxy(replicas: list[int], folder: Path) -> Iterator[int]:
     port = free_port()
     config = folder / "haproxy.cfg"
     config.write_text(haproxy_config(port, replicas))
-    process = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=(folder / "haproxy.log").open("w"))  # fmt: skip
-    try:
-        wait_for_port(port)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
+    with (folder / "haproxy.log").open("wb") as log:
+        process = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_for_port(port, process=process)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(10)
