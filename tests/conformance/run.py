@@ -8,7 +8,10 @@ the `supergateway` bridge (stateful: one child process per MCP session) on a fre
     reference        tests/conformance/reference_server.py behind the bridge
     reference-http   the same server on the SDK's own streamable HTTP, no bridge
     wrap             `nocp wrap -- PYTHON reference_server.py` behind the bridge
-    http://…/mcp     a server that is already listening (nocp's `--http` endpoint, issue 12)
+    serve-http       `nocp serve --http` itself, no bridge (nocp's own tools: most scenarios
+                     call tools only the reference has; the transport's scenarios are nocp's)
+    wrap-http        `nocp wrap --http -- PYTHON reference_server.py`, no bridge
+    http://…/mcp     a server that is already listening
 
 Usage (from the repository root, after `npm ci`):
 
@@ -49,7 +52,7 @@ BRIDGE = NODE_MODULES / "supergateway" / "dist" / "index.js"
 REFERENCE = HERE / "reference_server.py"
 LOOPBACK = HERE / "loopback.cjs"
 
-TARGETS = ("reference", "reference-http", "wrap")
+TARGETS = ("reference", "reference-http", "wrap", "serve-http", "wrap-http")
 START_TIMEOUT_S = 60.0
 SCENARIO_TIMEOUT_S = 120.0  # the slowest scenario through nocp takes ≈15 s on a loaded machine
 SESSION_TIMEOUT_MS = 15_000  # the bridge ends a session's child once the suite's client has gone
@@ -152,6 +155,12 @@ def _command(target: str, port: int) -> list[str]:
     python = sys.executable
     if target == "reference-http":
         return [python, str(REFERENCE), "--http", str(port)]
+    if target in ("serve-http", "wrap-http"):
+        if importlib.util.find_spec("nocp") is None:
+            raise Unavailable(f"{python} cannot import nocp: run this with the project's .venv/bin/python")
+        if target == "serve-http":
+            return [python, "-m", "nocp", "serve", "--http", "--port", str(port)]
+        return [python, "-m", "nocp", "wrap", "--http", "--port", str(port), "--", python, str(REFERENCE)]
     if target == "reference":
         stdio = [python, str(REFERENCE)]
     elif target == "wrap":
