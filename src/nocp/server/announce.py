@@ -12,7 +12,13 @@ from __future__ import annotations
 import mcp_types as types
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus
-from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ServerEvent, ToolsListChanged
+from mcp.shared.subscriptions import (
+    PromptsListChanged,
+    ResourcesListChanged,
+    ResourceUpdated,
+    ServerEvent,
+    ToolsListChanged,
+)
 
 from nocp.logs import get_logger
 
@@ -38,6 +44,8 @@ class ListChanges:
     def __init__(self) -> None:
         self.events = InMemorySubscriptionBus()
         self._route: ServerSession | None = None
+        self.subscribed: set[str] = set()
+        """The resource URIs an older client subscribed to (`resources/subscribe`)."""
 
     def watch(self, session: ServerSession) -> None:
         """Announce later changes on the connection of `session` (a list request's)."""
@@ -46,10 +54,21 @@ class ListChanges:
     async def announce(self, event: ServerEvent) -> None:
         """Publish `event` to the listen streams and notify the watched connection."""
         await self.events.publish(event)
-        notification = LIST_CHANGED.get(type(event))
+        notification = _notification(event, self.subscribed)
         if notification is None or self._route is None:
             return
         try:
-            await self._route.send_notification(notification())
+            await self._route.send_notification(notification)
         except Exception as exc:  # the client may be gone; its next list is right anyway
             _log.info("could not announce the list change", change=repr(event), error=repr(exc))
+
+
+def _notification(event: ServerEvent, subscribed: set[str]) -> types.ServerNotification | None:
+    """What tells a client before 2026-07-28 of `event` (a resource update: only when it
+    subscribed to that resource)."""
+    if isinstance(event, ResourceUpdated):
+        if event.uri not in subscribed:
+            return None
+        return types.ResourceUpdatedNotification(params=types.ResourceUpdatedNotificationParams(uri=event.uri))
+    notification = LIST_CHANGED.get(type(event))
+    return notification() if notification is not None else None

@@ -11,7 +11,6 @@ import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp.server.subscriptions import ListenHandler
 from mcp.shared.subscriptions import ServerEvent, ToolsListChanged
 
 from nocp.config import Settings
@@ -21,7 +20,10 @@ from nocp.server.accounting import Accounting
 from nocp.server.after_reply import AfterReply
 from nocp.server.announce import ListChanges
 from nocp.server.call import ToolCalls
+from nocp.server.channel import CallChannel, ConnectionChannel
+from nocp.server.input_required import InputCalls, PendingInput
 from nocp.server.prompts import get_prompt, list_prompts
+from nocp.server.proxied import Proxied, mirror
 from nocp.server.resources import Resources
 from nocp.server.result_cache import CachedResults
 from nocp.server.sdk import INSTRUCTIONS, SdkServer, instructions
@@ -30,6 +32,7 @@ from nocp.sources.base import Source
 from nocp.sources.expand import ExpandSource
 from nocp.sources.python import PythonSource, load_tool_modules
 from nocp.sources.upstream.hub import UpstreamHub
+from nocp.sources.upstream.relay import relaying
 from nocp.store.base import Stores
 from nocp.store.open import open_stores
 from nocp.store.stats import StatsStore
@@ -85,6 +88,9 @@ class NocpServer:
         self._calls = ToolCalls(settings, self.counter, accounting, cached, self.stores.summaries)
         self._resources = Resources(settings, self.stats, self.handles, upstreams, self.after)
         self._changes = ListChanges()
+        self._connection = ConnectionChannel()  # the client, for what upstreams ask outside calls
+        self._proxied = Proxied(upstreams, self._connection, self._changes)
+        self._input_calls = InputCalls()
         self.mcp_server: SdkServer = SdkServer(
             "nocp",
             version=_version(),
@@ -97,8 +103,13 @@ class NocpServer:
             on_read_resource=self._read_resource,
             on_list_prompts=self._list_prompts,
             on_get_prompt=self._get_prompt,
-            on_subscriptions_listen=ListenHandler(self._changes.events),
+            on_completion=self._proxied.complete,
+            on_subscribe_resource=self._proxied.subscribe,
+            on_unsubscribe_resource=self._proxied.unsubscribe,
+            on_subscriptions_listen=self._proxied.listen,
         )
+        self._proxied.register(self.mcp_server)
+        self.mcp_server.mirror = mirror(upstreams)
         self.mcp_server.announces_changes = upstreams is not None
 
     @classmethod
@@ -126,14 +137,20 @@ class NocpServer:
     async def _lifespan(self, _: Server[Any]) -> AsyncIterator[dict[str, Any]]:
         """Start the upstream servers with the server, stop them after it; before stopping,
         finish the accounting of the last calls."""
-        async with self.after.running():
-            if self.upstreams is None:
-                yield {}
-                return
-            async with self.upstreams.running(on_change=self._upstream_changed):
-                self._tools = index_tools(self._sources)
-                self.mcp_server.set_instructions(instructions(self.upstreams))
-                yield {}
+        async with self.after.running(), anyio.create_task_group() as calls:
+            self._input_calls.attach(calls)  # calls that wait for a 2026-07-28 client's input
+            try:
+                if self.upstreams is None:
+                    yield {}
+                    return
+                self.upstreams.connect_client(self._connection)
+                async with self.upstreams.running(on_change=self._upstream_changed):
+                    self._tools = index_tools(self._sources)
+                    self.mcp_server.set_instructions(instructions(self.upstreams))
+                    self.mcp_server.refresh_capabilities()
+                    yield {}
+            finally:
+                calls.cancel_scope.cancel()
 
     async def _upstream_changed(self, event: ServerEvent) -> None:
         """Re-announce an upstream's list change to the client: on its 2026-07-28 listen
@@ -174,8 +191,21 @@ class NocpServer:
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        return await self._calls.call(self._tools, ctx, params)
+    ) -> types.CallToolResult | types.InputRequiredResult:
+        """Run the call; what an upstream asks meanwhile goes to this client, within the call
+        (clients before 2026-07-28) or as `input_required` rounds (2026-07-28)."""
+        self._connection.connect(ctx.session)
+        channel = CallChannel(ctx, self._connection)
+        if not channel.modern or self.upstreams is None:
+            with relaying(channel):
+                return await self._calls.call(self._tools, ctx, params)
+
+        async def start(pending: PendingInput) -> types.CallToolResult:
+            channel.pending = pending
+            with relaying(channel):
+                return await self._calls.call(self._tools, ctx, params)
+
+        return await self._input_calls.run(params, start)
 
     async def _list_resources(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import mcp_types as types
 from mcp.server.lowlevel import NotificationOptions, Server
 from mcp.server.models import InitializationOptions
 
@@ -30,6 +32,9 @@ class SdkServer(Server[Any]):
     announces_changes = False
     """Advertise `listChanged` for tools, resources and prompts (with upstreams, they change)."""
     _options: InitializationOptions | None = None
+    _notification_options: NotificationOptions | None = None
+    mirror: Callable[[types.ServerCapabilities], types.ServerCapabilities] | None = None
+    """Trims the capabilities the handlers imply to what the upstreams really offer."""
 
     def create_initialization_options(
         self,
@@ -42,10 +47,30 @@ class SdkServer(Server[Any]):
             notification_options = NotificationOptions(
                 prompts_changed=True, resources_changed=True, tools_changed=True
             )
+        self._notification_options = notification_options
         self._options = super().create_initialization_options(
             notification_options, experimental_capabilities, extensions
         )
         return self._options
+
+    def get_capabilities(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+        *,
+        protocol_version: str | None = None,
+    ) -> types.ServerCapabilities:
+        """The SDK's capabilities for the handlers nocp has, trimmed by `mirror`."""
+        capabilities = super().get_capabilities(
+            notification_options, experimental_capabilities, extensions, protocol_version=protocol_version
+        )
+        return self.mirror(capabilities) if self.mirror is not None else capabilities
+
+    def refresh_capabilities(self) -> None:
+        """Answer `initialize` with the capabilities as they are now (the upstreams started)."""
+        if self._options is not None:
+            self._options.capabilities = self.get_capabilities(self._notification_options)
 
     def set_instructions(self, text: str) -> None:
         """Answer `initialize` and `server/discover` with `text` from now on."""

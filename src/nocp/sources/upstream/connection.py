@@ -33,11 +33,13 @@ from mcp.shared.subscriptions import (
     ToolsListChanged,
     event_from_wire,
 )
-from mcp_types import CONNECTION_CLOSED
+from mcp_types import CONNECTION_CLOSED, LOG_LEVEL_META_KEY
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.upstream.naming import ExposedNames
+from nocp.sources.upstream.relay import NO_CLIENT, ClientChannel, current_channel
 from nocp.sources.upstream.results import RawResult, WireResult
 from nocp.sources.upstream.settings import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream.stdio import StdioProcess, describe_exit
@@ -103,6 +105,13 @@ class Upstream:
         self._on_change: OnChange | None = None
         self._stopping = False
         self._down_recorded = False
+        self.channel: ClientChannel = NO_CLIENT
+        """nocp's own client outside any call (the hub sets it): roots asked at start-up, logs."""
+        self._in_flight: list[ClientChannel] = []
+        self._mode = "legacy" if settings.protocol in ("auto", "legacy") else settings.protocol
+        self._level_sent: types.LoggingLevel | None = None
+        self._watched: set[str] = set()  # resource URIs a 2026-07-28 connection listens to
+        self._listen_scope: anyio.CancelScope | None = None
 
     def attach(self, tg: TaskGroup, on_change: OnChange | None) -> None:
         """Run connections in `tg` (the hub's) and report list changes to `on_change`."""
@@ -118,7 +127,19 @@ class Upstream:
             "tools": len(self.tools),
             "last_error": self.last_error,
             "restarts": self.restarts,
+            "protocol": self.protocol_version,
         }
+
+    @property
+    def protocol_version(self) -> str | None:
+        """The protocol version of the live connection (None when not connected)."""
+        client = self._client
+        return client.protocol_version if client is not None and self.state == "running" else None
+
+    @property
+    def modern(self) -> bool:
+        """True when the live connection speaks the 2026-07-28 era (no back-channel)."""
+        return self.protocol_version in MODERN_PROTOCOL_VERSIONS
 
     async def start(self) -> None:
         """Connect (or reconnect) unless already connected.
@@ -153,14 +174,46 @@ class Upstream:
         if client is None:
             raise UpstreamError(f"upstream {self.name!r} is not connected; call again to retry")
         keep = self.settings.structured_content == "keep"
+        channel = current_channel()
+        if channel is not None:
+            self._in_flight.append(channel)  # what the upstream asks meanwhile goes there
         try:
-            result = await _call(client, tool, arguments, keep_structure=keep)
+            meta = await self._log_opt_in(client, channel)
+            result = await _call(client, tool, arguments, keep_structure=keep, meta=meta)
         except MCPError as exc:
             raise await self._call_failed(exc) from None
         except (RuntimeError, ValueError) as exc:  # not a tool result, or invalid structure
             raise UpstreamError(f"upstream {self.name!r} sent an invalid result: {exc}") from None
+        finally:
+            if channel is not None:
+                self._in_flight.remove(channel)
         self._failures = 0
         return result
+
+    async def _log_opt_in(self, client: Client, channel: ClientChannel | None) -> dict[str, Any] | None:
+        """Carry the client's log level to the upstream: in the request's `_meta` on a
+        2026-07-28 connection, with `logging/setLevel` (when it changed) on an older one."""
+        level = (channel or self.channel).log_level
+        if level is None or not self.offers("logging"):
+            return None
+        if self.modern:
+            return {LOG_LEVEL_META_KEY: level}
+        if level != self._level_sent:
+            await self.set_log_level(level, client)
+        return None
+
+    async def set_log_level(self, level: types.LoggingLevel, client: Client | None = None) -> None:
+        """Tell the upstream (2025 era) which log messages to send.
+
+        Raises:
+            MCPError: the upstream refused it.
+        """
+        client = client or self._client
+        if client is None or self.modern:
+            return
+        request = types.SetLevelRequest(params=types.SetLevelRequestParams(level=level))
+        await client.session.send_request(request, types.EmptyResult)
+        self._level_sent = level
 
     async def stop(self) -> None:
         """Close the connection (and end the process); the state becomes `stopped`."""
@@ -179,6 +232,13 @@ class Upstream:
         try:
             await self._tg.start(self._run)
         except Exception as exc:
+            if self.settings.protocol == "auto" and self._mode == "legacy" and _refused(exc):
+                # It does not speak the 2025 handshake: speak 2026-07-28 to it from now on.
+                _log.info("upstream refused the 2025 handshake", upstream=self.name, error=_describe(exc))
+                self._mode = "auto"
+                self._starts -= 1
+                await self._start_locked()
+                return
             self._failed(_explain_start(self, exc))
             raise UpstreamError(f"upstream {self.name!r} failed to start: {self.last_error}") from None
         _log.info("upstream started", upstream=self.name, tools=len(self.tools))
@@ -198,10 +258,20 @@ class Upstream:
         with anyio.CancelScope() as scope:
             scope.deadline = anyio.current_time() + self.settings.start_timeout_s
             try:
-                async with Client(transport, cache=None, message_handler=self._on_message) as client:
+                async with Client(
+                    transport,
+                    cache=None,
+                    mode=self._mode,
+                    message_handler=self._on_message,
+                    sampling_callback=self._sampling,
+                    elicitation_callback=self._elicitation,
+                    list_roots_callback=self._roots,
+                    logging_callback=self._log,
+                ) as client:
                     self.tools = await _list_tools(client)
                     self.instructions = client.instructions
                     self._client, self.state = client, "running"
+                    self._level_sent = None
                     scope.deadline = math.inf
                     started = True
                     task_status.started()
@@ -271,6 +341,24 @@ class Upstream:
             "and if it fails again see nocp://upstreams and nocp's log"
         )
 
+    def _asked_through(self) -> ClientChannel:
+        """Where a request from the upstream goes: the call this task serves (a 2026-07-28
+        upstream asks within the call), else the call in flight (a 2025 one asks on its own
+        stream, which names no call; with several in flight, the latest), else the client."""
+        return current_channel() or (self._in_flight[-1] if self._in_flight else self.channel)
+
+    async def _sampling(self, context: Any, params: types.CreateMessageRequestParams) -> Any:
+        return await self._asked_through().ask(types.CreateMessageRequest(params=params))
+
+    async def _elicitation(self, context: Any, params: types.ElicitRequestParams) -> Any:
+        return await self._asked_through().ask(types.ElicitRequest(params=params))
+
+    async def _roots(self, context: Any) -> Any:
+        return await self._asked_through().ask(types.ListRootsRequest())
+
+    async def _log(self, params: types.LoggingMessageNotificationParams) -> None:
+        await self._asked_through().log(params)
+
     async def _on_message(self, message: Any) -> None:
         event = _list_change(message)
         if event is not None:
@@ -281,21 +369,30 @@ class Upstream:
     async def _listen(self, client: Client) -> None:
         """Follow the upstream's list changes (2026-07-28 servers announce them only to a
         `subscriptions/listen` stream; older ones send notifications, see `_on_message`)."""
-        try:
-            async with client.listen(
-                tools_list_changed=True, resources_list_changed=True, prompts_list_changed=True
-            ) as subscription:
-                async for event in subscription:
-                    self._announce(event)
-        except Exception as exc:  # older protocol, or the upstream does not offer it
-            _log.debug("no list-change subscription", upstream=self.name, error=repr(exc))
+        while True:
+            with anyio.CancelScope() as scope:
+                self._listen_scope = scope
+                try:
+                    async with client.listen(
+                        tools_list_changed=True,
+                        resources_list_changed=True,
+                        prompts_list_changed=True,
+                        resource_subscriptions=sorted(self._watched),
+                    ) as subscription:
+                        async for event in subscription:
+                            self._announce(event)
+                except Exception as exc:  # older protocol, or the upstream does not offer it
+                    _log.debug("no list-change subscription", upstream=self.name, error=repr(exc))
+                    return
+            if not scope.cancelled_caught:
+                return  # the stream ended; a new connection listens anew
 
     def _announce(self, event: ServerEvent) -> None:
         # Not inline: the caller is the connection's receive loop, which must stay free to
         # deliver the answer to our tools/list.
         if self._tg is not None and isinstance(event, ToolsListChanged):
             self._tg.start_soon(self._relist)
-        elif self._tg is not None and isinstance(event, ResourcesListChanged | PromptsListChanged):
+        elif self._tg is not None:
             self._tg.start_soon(self._changed, event)
 
     async def _relist(self) -> None:
@@ -319,6 +416,39 @@ class Upstream:
         if self.state != "running" or client is None:
             return False
         return getattr(client.server_capabilities, capability, None) is not None
+
+    @property
+    def resources_subscribe(self) -> bool:
+        """True when connected and the upstream lets clients subscribe to its resources."""
+        client = self.live_client()
+        resources = client.server_capabilities.resources if client is not None else None
+        return bool(resources and resources.subscribe)
+
+    def live_client(self) -> Client | None:
+        """The connection when it is up (no restart)."""
+        return self._client if self.state == "running" else None
+
+    async def watch_resource(self, uri: str, *, watch: bool = True) -> None:
+        """Subscribe to (or unsubscribe from) updates of `uri`: `resources/subscribe` on a
+        2025-era connection, the listen stream's resource subscriptions on a 2026-07-28 one.
+
+        Raises:
+            MCPError: the upstream refused.
+            UpstreamError: it cannot be started.
+        """
+        client = await self.client()
+        if self.modern:
+            changed = (uri not in self._watched) if watch else (uri in self._watched)
+            (self._watched.add if watch else self._watched.discard)(uri)
+            if changed and self._listen_scope is not None:
+                self._listen_scope.cancel()  # the listen loop opens a new stream with the new set
+            return
+        request: types.ClientRequest = (
+            types.SubscribeRequest(params=types.SubscribeRequestParams(uri=uri))
+            if watch
+            else types.UnsubscribeRequest(params=types.UnsubscribeRequestParams(uri=uri))
+        )
+        await client.session.send_request(request, types.EmptyResult)
 
     async def client(self) -> Client:
         """The live connection, (re)starting the upstream when it is down.
@@ -366,11 +496,13 @@ async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[An
 
 
 def _list_change(message: Any) -> ServerEvent | None:
-    """The list change a notification announces (not on a listen stream: `_listen` has those)."""
+    """The change a notification announces — a list, or one resource's content — (not on a
+    listen stream: `_listen` has those)."""
     params = getattr(message, "params", None)
     if params is not None and SUBSCRIPTION_ID_META_KEY in (params.meta or {}):
         return None
-    return event_from_wire(getattr(message, "method", ""), None)
+    wire = params.model_dump(by_alias=True, mode="json") if params is not None else None
+    return event_from_wire(getattr(message, "method", ""), wire)
 
 
 def _explain_start(upstream: Upstream, exc: Exception) -> str:
@@ -386,6 +518,14 @@ def _explain_start(upstream: Upstream, exc: Exception) -> str:
     return text[:500]
 
 
+def _refused(exc: BaseException) -> bool:
+    """True when the server answered the handshake with an error (it is alive, but speaks
+    another protocol era), not when it died or could not be reached."""
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_refused(inner) for inner in exc.exceptions)
+    return isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED
+
+
 def _describe(exc: BaseException) -> str:
     """The message of `exc`, or of the errors inside an exception group."""
     if isinstance(exc, BaseExceptionGroup):
@@ -394,7 +534,12 @@ def _describe(exc: BaseException) -> str:
 
 
 async def _call(
-    client: Client, tool: str, arguments: Mapping[str, Any], *, keep_structure: bool
+    client: Client,
+    tool: str,
+    arguments: Mapping[str, Any],
+    *,
+    keep_structure: bool,
+    meta: dict[str, Any] | None = None,
 ) -> WireResult:
     """One tools/call on the lean path: the SDK checks the result against the protocol once,
     then it is read without building a second full model (and without the output-schema
@@ -405,12 +550,45 @@ async def _call(
         ValueError: the answer is not a plain tool result.
         RuntimeError: a kept `structuredContent` does not match the tool's output schema.
     """
-    request = types.CallToolRequest(params=types.CallToolRequestParams(name=tool, arguments=dict(arguments)))
-    raw = await client.session.send_request(request, RawResult, progress_callback=_progress.get())
-    result = WireResult.parse(raw.model_extra or {}, keep_structure=keep_structure)
+    progress = _progress.get()
+
+    async def send(responses: types.InputResponses | None, state: str | None) -> Any:
+        params = types.CallToolRequestParams(
+            name=tool, arguments=dict(arguments), input_responses=responses, request_state=state, _meta=meta
+        )
+        raw = await client.session.send_request(
+            types.CallToolRequest(params=params), RawResult, progress_callback=progress
+        )
+        fields = raw.model_extra or {}
+        if fields.get("resultType") == "input_required":  # a 2026-07-28 upstream asks for input
+            return types.InputRequiredResult.model_validate(fields, by_name=False)
+        return fields
+
+    first = await send(None, None)
+    fields = await _answer_input_requests(client, first, send) if isinstance(first, types.InputRequiredResult) else first
+    result = WireResult.parse(fields, keep_structure=keep_structure)
     if keep_structure and not result.is_error:
         await client.session.validate_tool_result(tool, result.for_schema_check())
     return result
+
+
+async def _answer_input_requests(client: Client, first: types.InputRequiredResult, send: Any) -> Any:
+    """Answer what a 2026-07-28 upstream asks within a call (each request through the
+    connection's callbacks, so it reaches nocp's client) and retry until it gives a result.
+
+    Raises:
+        MCPError: nocp's client refused a request (the message says why).
+    """
+    from mcp.client._input_required import run_input_required_driver  # the SDK's own driver
+    from mcp.client.session import ClientRequestContext
+
+    session = client.session
+
+    async def dispatch(key: str, request: types.InputRequest) -> types.InputResponse | types.ErrorData:
+        context = ClientRequestContext(session=session, request_id=key)
+        return await session.dispatch_input_request(context, request)
+
+    return await run_input_required_driver(first, dispatch=dispatch, retry=send)
 
 
 async def _list_tools(client: Client) -> list[types.Tool]:

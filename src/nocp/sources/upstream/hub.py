@@ -17,6 +17,7 @@ from nocp.errors import UpstreamError
 from nocp.logs import get_logger
 from nocp.sources.base import Outcome, ToolDefinition
 from nocp.sources.upstream.connection import OnChange, Upstream, all_pages
+from nocp.sources.upstream.relay import ClientChannel
 from nocp.sources.upstream.results import WireResult
 
 __all__ = ["UpstreamHub", "UpstreamSource"]
@@ -86,6 +87,7 @@ class UpstreamHub:
         self.sources = [UpstreamSource(u) for u in upstreams]
         self._lazy_started = False
         self._resource_owner: dict[str, Upstream] = {}
+        self._template_owner: dict[str, Upstream] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UpstreamHub:
@@ -137,6 +139,8 @@ class UpstreamHub:
     async def list_resource_templates(self) -> list[types.ResourceTemplate]:
         """The running upstreams' resource templates under their exposed names."""
         listed = await self._listed("resources", "list_resource_templates", "resource_templates")
+        for upstream, template in listed:
+            self._template_owner[template.uri_template] = upstream
         return [template for _, template in listed]
 
     async def _listed(self, capability: str, method: str, field: str) -> list[tuple[Upstream, Any]]:
@@ -180,6 +184,79 @@ class UpstreamHub:
                     raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
         names = ", ".join(u.name for u in self.upstreams)
         raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
+
+    def connect_client(self, channel: ClientChannel) -> None:
+        """What the upstreams ask outside a call (roots at start-up, logs) goes to `channel`."""
+        for upstream in self.upstreams:
+            upstream.channel = channel
+
+    def offers(self, capability: str) -> bool:
+        """True when some running upstream declared `capability` ("logging", "completions"…)."""
+        return bool(self._serving(capability))
+
+    def subscribable(self) -> bool:
+        """True when some running upstream lets a client subscribe to its resources."""
+        return any(u.resources_subscribe for u in self.upstreams)
+
+    async def set_log_level(self, level: types.LoggingLevel) -> None:
+        """Pass the client's `logging/setLevel` on to every upstream that logs (2025 era)."""
+        for upstream in self._serving("logging"):
+            try:
+                await upstream.set_log_level(level)
+            except MCPError as exc:
+                _log.warning("upstream refused logging/setLevel", upstream=upstream.name, error=str(exc))
+
+    async def subscribe(self, uri: str, *, subscribe: bool = True) -> None:
+        """(Un)subscribe the client to `uri` at the upstream that listed it, else at every
+        upstream that offers subscriptions.
+
+        Raises:
+            UpstreamError: no running upstream offers resource subscriptions.
+        """
+        owner = self._resource_owner.get(uri)
+        candidates = [owner] if owner and owner.resources_subscribe else []
+        candidates = candidates or [u for u in self.upstreams if u.resources_subscribe]
+        if not candidates:
+            raise UpstreamError(f"no upstream offers subscriptions to resources (asked for {uri!r})")
+        for upstream in candidates:
+            try:
+                await upstream.watch_resource(uri, watch=subscribe)
+            except MCPError as exc:
+                raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
+
+    async def complete(self, params: types.CompleteRequestParams) -> types.CompleteResult:
+        """Completions for a prompt's argument (by its exposed name) or a resource template's
+        (by its URI template), from the upstream that offers it.
+
+        Raises:
+            UpstreamError: no upstream has that prompt or template, or it refused.
+        """
+        ref = params.ref
+        owners: list[tuple[Upstream, types.PromptReference | types.ResourceTemplateReference]]
+        if isinstance(ref, types.PromptReference):
+            found = [(u, u.names.original(ref.name)) for u in self._serving("completions")]
+            owners = [(u, ref.model_copy(update={"name": name})) for u, name in found if name is not None]
+        else:
+            owner = self._template_owner.get(ref.uri)
+            owners = [(u, ref) for u in ([owner] if owner else self._serving("completions"))]
+        for upstream, upstream_ref in owners:
+            client = await upstream.client()
+            request = types.CompleteRequest(params=params.model_copy(update={"ref": upstream_ref, "meta": None}))
+            try:
+                return await client.session.send_request(request, types.CompleteResult)
+            except MCPError as exc:
+                if len(owners) == 1:
+                    raise UpstreamError(f"upstream {upstream.name!r}: {exc}") from None
+        what = ref.name if isinstance(ref, types.PromptReference) else ref.uri
+        raise UpstreamError(f"no upstream completes {what!r}")
+
+    async def roots_changed(self) -> None:
+        """Tell every running 2025-era upstream that the client's roots changed."""
+        for upstream in self.upstreams:
+            client = upstream.live_client()
+            if client is not None and not upstream.modern:
+                with suppress(Exception):  # a notification; the upstream may be going
+                    await client.session.send_notification(types.RootsListChangedNotification())
 
     async def _start_all(self, upstreams: Any) -> None:
         async with anyio.create_task_group() as starting:

@@ -31,6 +31,11 @@ class UpstreamSettings(BaseModel):
     structured_content: Literal["keep", "drop"] = "drop"
     """keep: forward `outputSchema` and the upstream's `structuredContent` unchanged (valid
     against it); drop: advertise no output schema and send only the optimised text."""
+    protocol: Literal["auto", "legacy", "2026-07-28"] = "auto"
+    """The protocol era nocp speaks to it. auto: the 2025 handshake first — where a server
+    may ask nocp's client for sampling, elicitation and roots in the middle of a call, and
+    where logs and resource subscriptions exist — and 2026-07-28 when the server refuses it;
+    legacy: the handshake only; "2026-07-28": the stateless era only."""
     disabled: bool = False
 
     @model_validator(mode="after")

@@ -167,11 +167,85 @@ async def _write_stdin(
 
 
 async def _log_stderr(name: str, process: Process) -> None:
-    assert process.stderr is not None
-    with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-        async for line in _lines(process.stderr):
-            # Without nocp the client would have logged these lines; keep them visible.
-            _log.warning("upstream stderr", upstream=name, line=line)
+    """Each stderr record of the upstream to nocp's log at info level: one record a line, a
+    traceback or any line followed by indented ones (a stack, a warning's source line) as one.
+
+    Most servers write start-up notes and request logs there; it is not an error channel
+    (the client, without nocp, would show these lines as the server's log)."""
+    stderr = process.stderr
+    assert stderr is not None
+    send, receive = anyio.create_memory_object_stream[str](256)
+
+    async def read() -> None:
+        async with send:
+            with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                async for line in _lines(stderr):
+                    await send.send(line)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read)
+        records = StderrRecords()
+        async with receive:
+            while True:
+                with anyio.move_on_after(RECORD_IDLE_S):
+                    try:
+                        line = await receive.receive()
+                    except anyio.EndOfStream:
+                        break
+                    for record in records.add(line):
+                        _log.info("upstream stderr", upstream=name, line=record)
+                    continue
+                for record in records.flush():  # nothing more came: the record is complete
+                    _log.info("upstream stderr", upstream=name, line=record)
+        for record in records.flush():
+            _log.info("upstream stderr", upstream=name, line=record)
+
+
+RECORD_IDLE_S = 0.2
+"""A record of several lines is logged once this long passes without another line."""
+
+
+class StderrRecords:
+    r"""Groups stderr lines into log records.
+
+    Example:
+        >>> records = StderrRecords()
+        >>> records.add("Traceback (most recent call last):"), records.add('  File "x.py"')
+        ([], [])
+        >>> records.add("ValueError: bad"), records.add("next")
+        (['Traceback (most recent call last):\n  File "x.py"\nValueError: bad'], [])
+        >>> records.flush()
+        ['next']
+    """
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._traceback = False
+
+    def add(self, line: str) -> list[str]:
+        """Take one line; return the records it completes."""
+        if not self._lines:
+            self._start(line)
+            return []
+        if line[:1].isspace() or (self._traceback and line.startswith("During handling")):
+            self._lines.append(line)
+            return []
+        if self._traceback and not line.startswith("Traceback"):
+            self._lines.append(line)  # the exception line closes a traceback
+            return self.flush()
+        done = self.flush()
+        self._start(line)
+        return done
+
+    def flush(self) -> list[str]:
+        """The record being built, if any, as complete."""
+        done = ["\n".join(self._lines)] if self._lines else []
+        self._lines, self._traceback = [], False
+        return done
+
+    def _start(self, line: str) -> None:
+        self._lines = [line]
+        self._traceback = line.startswith("Traceback (most recent call last)")
 
 
 async def _lines(stream: ByteReceiveStream) -> AsyncIterator[str]:
