@@ -21,27 +21,40 @@ does not validate Host/Origin. Passing it is issue 12's job (`nocp serve --http`
 
 WRAP_FLOOR = {
     "server-initialize",
+    "logging-set-level",
     "ping",
+    "completion-complete",
     "tools-list",
     "tools-call-simple-text",
     "tools-call-image",
     "tools-call-audio",
     "tools-call-embedded-resource",
     "tools-call-mixed-content",
+    "tools-call-with-logging",
     "tools-call-error",
     "tools-call-with-progress",
+    "tools-call-sampling",
+    "tools-call-elicitation",
     "json-schema-2020-12",
+    "elicitation-sep1034-defaults",
     "server-sse-polling",
     "server-sse-multiple-streams",
+    "elicitation-sep1330-enums",
     "resources-list",
     "resources-read-text",
     "resources-read-binary",
     "resources-templates-read",
+    "resources-subscribe",
+    "resources-unsubscribe",
     "prompts-list",
+    "prompts-get-simple",
+    "prompts-get-with-args",
+    "prompts-get-embedded-resource",
+    "prompts-get-with-image",
 }
-"""What passes through `nocp wrap` today (18 of 32, measured on 2026-12-02). Issue 11's target
-is every scenario the reference passes (all but BRIDGE_ONLY): whoever makes one more pass adds
-it here, so it cannot silently break again."""
+"""What passes through `nocp wrap` (31 of 32, measured on 2026-12-02: every scenario the
+reference passes behind the same bridge, all but BRIDGE_ONLY). Was 18 before issue 11's
+forwarding; none of these may silently break again."""
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from nocp.config.models import Settings
-from nocp.errors import ConfigError
+from nocp.errors import ConfigError, UpstreamError
 from nocp.sources.upstream.settings import UpstreamSettings
 
 
@@ -28,8 +28,25 @@ def main(args: argparse.Namespace, rest: list[str]) -> int:
     if args.http:
         return serve_http(settings)
     server = NocpServer.from_settings(settings)
-    anyio.run(server.serve_stdio)
+    try:
+        anyio.run(server.serve_stdio)
+    except BaseExceptionGroup as group:  # the server's task groups wrap why it stopped
+        reason = _upstream_error(group)
+        if reason is None:
+            raise
+        raise reason from None  # printed on stderr, exit code 2: the client shows it
     return 0
+
+
+def _upstream_error(exc: BaseException) -> UpstreamError | None:
+    if isinstance(exc, UpstreamError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _upstream_error(inner)
+            if found is not None:
+                return found
+    return None
 
 
 def wrap_settings(
@@ -53,7 +70,7 @@ def wrap_settings(
         if not sep or not key.strip():
             raise ConfigError("wrap", "--header", f"expected `NAME: VALUE`, got {header!r}")
         parsed[key.strip()] = value.strip()
-    table: dict[str, Any] = {"prefix": ""}
+    table: dict[str, Any] = {"prefix": "", "required": True}  # nothing to serve without it
     if url:
         table.update(url=url, headers=parsed)
     else:

@@ -40,11 +40,19 @@ class Accounting:
         await self.after.defer(write)
 
     async def optimised(
-        self, tool: str, reduced: Optimized, ms: float, *, is_error: bool, cache_key: str | None
+        self,
+        tool: str,
+        reduced: Optimized,
+        ms: float,
+        *,
+        is_error: bool,
+        cache_key: str | None,
+        beside: str = "",
     ) -> None:
-        """Account a result the pipeline reduced (its raw tokens are counted after the reply)."""
+        """Account a result the pipeline reduced (its raw tokens are counted after the reply);
+        `beside` is sent with it unchanged (counted in both the raw and the sent tokens)."""
         account = functools.partial(
-            self._account, tool, reduced, ms, now(), is_error=is_error, cache_key=cache_key
+            self._account, tool, reduced, ms, now(), is_error=is_error, cache_key=cache_key, beside=beside
         )
         await self.after.defer(account)
 
@@ -66,11 +74,20 @@ class Accounting:
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
     async def _account(
-        self, tool: str, reduced: Optimized, ms: float, ts: str, *, is_error: bool, cache_key: str | None
+        self,
+        tool: str,
+        reduced: Optimized,
+        ms: float,
+        ts: str,
+        *,
+        is_error: bool,
+        cache_key: str | None,
+        beside: str,
     ) -> None:
         """After the reply: count what only the stats need, store the original, record."""
         raw = reduced.uncounted.raw if reduced.uncounted is not None else None
         optimized = await off_loop(is_small(raw), settle, reduced, self.counter)
+        extra = await off_loop(is_small(beside), self.counter.count, beside) if beside else 0
         original, text = optimized.original, optimized.original_text
         if optimized.handle and original is not None and text is not None:
             data = await off_loop(is_small(text), pack, text)  # zlib: ≈0.45 s for 16 MB
@@ -78,8 +95,8 @@ class Accounting:
         self.stats.record(
             CallRecord(
                 tool=tool,
-                raw_tokens=optimized.raw_tokens,
-                sent_tokens=optimized.tokens,
+                raw_tokens=optimized.raw_tokens + extra,
+                sent_tokens=optimized.tokens + extra,
                 format=optimized.format,
                 total_ms=ms,
                 stages=optimized.stages,

@@ -69,6 +69,8 @@ def _notification(event: ServerEvent, subscribed: set[str]) -> types.ServerNotif
     if isinstance(event, ResourceUpdated):
         if event.uri not in subscribed:
             return None
-        return types.ResourceUpdatedNotification(params=types.ResourceUpdatedNotificationParams(uri=event.uri))
+        return types.ResourceUpdatedNotification(
+            params=types.ResourceUpdatedNotificationParams(uri=event.uri)
+        )
     notification = LIST_CHANGED.get(type(event))
     return notification() if notification is not None else None

@@ -85,7 +85,8 @@ class NocpServer:
         self._tools = index_tools(self._sources)
         accounting = Accounting(self.stores, self.counter, self.after)
         cached = CachedResults(self.stores.results, settings, accounting)
-        self._calls = ToolCalls(settings, self.counter, accounting, cached, self.stores.summaries)
+        down_for = upstreams.down_for if upstreams is not None else None
+        self._calls = ToolCalls(settings, self.counter, accounting, cached, self.stores.summaries, down_for)
         self._resources = Resources(settings, self.stats, self.handles, upstreams, self.after)
         self._changes = ListChanges()
         self._connection = ConnectionChannel()  # the client, for what upstreams ask outside calls

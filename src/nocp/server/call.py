@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
@@ -41,9 +41,12 @@ class ToolCalls:
         accounting: Accounting,
         results: CachedResults,
         distill_cache: SummaryCache | None,
+        down_for: Callable[[str], str | None] | None = None,
     ) -> None:
         self.settings, self.counter = settings, counter
         self.accounting, self.results, self.distill_cache = accounting, results, distill_cache
+        self.down_for = down_for
+        """Why an unknown tool is not served, when its upstream is down (its tools unknown)."""
 
     async def call(
         self,
@@ -57,8 +60,9 @@ class ToolCalls:
         entry = tools.get(params.name)
         error = self.accounting.error
         if entry is None:
+            down = self.down_for(params.name) if self.down_for is not None else None
             names = ", ".join(tools) or "none"
-            return await error(params.name, f"unknown tool {params.name!r}; tools: {names}", start)
+            return await error(params.name, down or f"unknown tool {params.name!r}; tools: {names}", start)
         focus = arguments.pop("focus", None) if entry.adds_focus else arguments.get("focus")
         if focus is not None and not isinstance(focus, str):
             return await error(params.name, "`focus` must be a string (or left out)", start)
@@ -126,7 +130,9 @@ class ToolCalls:
         ms = (time.perf_counter() - start) * 1000
         is_error, cacheable = outcome.is_error, outcome.cacheable
         cache_key = self.results.key_for(tool, arguments, focus, cacheable=cacheable, is_error=is_error)
-        await self.accounting.optimised(tool, reduced, ms, is_error=is_error, cache_key=cache_key)
+        await self.accounting.optimised(
+            tool, reduced, ms, is_error=is_error, cache_key=cache_key, beside=outcome.beside
+        )
         return types.CallToolResult(content=[types.TextContent(type="text", text=reduced.text)])
 
     def _distiller(self, session: ServerSession) -> Distiller | None:

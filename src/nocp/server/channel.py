@@ -43,7 +43,10 @@ _RESULT: dict[str, type[Any]] = {
 
 _NEEDS: dict[str, tuple[str, types.ClientCapabilities]] = {
     "sampling/createMessage": ("sampling", types.ClientCapabilities(sampling=types.SamplingCapability())),
-    "elicitation/create": ("elicitation", types.ClientCapabilities(elicitation=types.ElicitationCapability())),
+    "elicitation/create": (
+        "elicitation",
+        types.ClientCapabilities(elicitation=types.ElicitationCapability()),
+    ),
     "roots/list": ("roots", types.ClientCapabilities(roots=types.RootsCapability())),
 }
 
@@ -117,7 +120,7 @@ class CallChannel:
     async def log(self, params: types.LoggingMessageNotificationParams) -> None:
         """Send the log message with this call (a 2026-07-28 client: only at the levels it opted
         into for this request)."""
-        if params.level not in self._levels:
+        if params.level not in self._levels or not self.connection.wants(params.level):
             return
         try:
             await self.request.session.send_notification(log_notification(params), self.request.request_id)
@@ -139,6 +142,11 @@ class ConnectionChannel:
         self._session = session
         self._connected.set()
 
+    def wants(self, level: types.LoggingLevel) -> bool:
+        """True when `level` is at or above the one the client set (all, when it set none):
+        nocp passes the level on, but not every upstream filters by it."""
+        return self.log_level is None or _LEVELS.index(level) >= _LEVELS.index(self.log_level)
+
     async def ask(self, request: types.InputRequest) -> types.InputResponse | types.ErrorData:
         """Ask the client outside any call (waiting a little for one to connect)."""
         with anyio.move_on_after(CLIENT_WAIT_S):
@@ -155,13 +163,25 @@ class ConnectionChannel:
         return await send_to(session, request, None)
 
     async def log(self, params: types.LoggingMessageNotificationParams) -> None:
-        """Send the log message on the connection (clients before 2026-07-28; the upstream
-        filters by the level the client set, which nocp passed on)."""
+        """Send the log message on the connection (clients before 2026-07-28)."""
         session = self._session
         if session is None or session.protocol_version in MODERN_PROTOCOL_VERSIONS:
             return  # 2026-07-28: logs exist only within a request that opted in
+        if not self.wants(params.level):
+            return
         try:
             await session.send_notification(log_notification(params))
         except Exception as exc:  # the client may be gone
             _log.info("could not pass on an upstream log message", error=repr(exc))
 
+
+_LEVELS: list[types.LoggingLevel] = [
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+]

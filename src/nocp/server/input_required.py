@@ -80,6 +80,7 @@ class _Waiting:
     finished: anyio.Event = field(default_factory=anyio.Event)
     result: types.CallToolResult | None = None
     tool: str = ""
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
 
 
 Start = Callable[[PendingInput], Awaitable[types.CallToolResult]]
@@ -116,11 +117,16 @@ class InputCalls:
         else:
             waiting = _Waiting(PendingInput(), tool=params.name)
             self._tg.start_soon(self._run, waiting, start)
-        return await self._next(waiting)
+        try:
+            return await self._next(waiting)
+        except anyio.get_cancelled_exc_class():
+            waiting.scope.cancel()  # the client gave up on the call: so does nocp, upstream too
+            raise
 
     async def _run(self, waiting: _Waiting, start: Start) -> None:
         try:
-            waiting.result = await start(waiting.pending)
+            with waiting.scope:
+                waiting.result = await start(waiting.pending)
         finally:
             waiting.finished.set()
             waiting.pending.changed.set()
@@ -155,4 +161,6 @@ class InputCalls:
 
 
 def _error(text: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(type="text", text=f"Error: {text}")], is_error=True)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=f"Error: {text}")], is_error=True
+    )

@@ -42,7 +42,9 @@ class Proxied:
         server.add_notification_handler(
             "notifications/roots/list_changed", types.NotificationParams, self.roots_changed
         )
-        server.add_notification_handler("notifications/initialized", types.NotificationParams, self.initialized)
+        server.add_notification_handler(
+            "notifications/initialized", types.NotificationParams, self.initialized
+        )
 
     def _upstreams(self) -> UpstreamHub:
         if self.hub is None:
@@ -53,7 +55,9 @@ class Proxied:
         """The client finished its handshake: what upstreams ask outside a call goes to it."""
         self.connection.connect(ctx.session)
 
-    async def set_level(self, ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams) -> types.EmptyResult:
+    async def set_level(
+        self, ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams
+    ) -> types.EmptyResult:
         """Keep the level for later calls and pass it on to every upstream that logs."""
         self.connection.connect(ctx.session)
         self.connection.log_level = params.level
@@ -69,7 +73,9 @@ class Proxied:
         except UpstreamError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
-    async def subscribe(self, ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
+    async def subscribe(
+        self, ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams
+    ) -> types.EmptyResult:
         """Subscribe at the upstream; its updates of `uri` reach this client."""
         self.changes.watch(ctx.session)
         await self._watch(str(params.uri), watch=True)

@@ -46,6 +46,9 @@ class Outcome:
         is_error: the result is an `isError` result, still optimised and counted as an error.
         cacheable: the reply may be reused by the result cache (`cache_ttl_s`).
         finish: the reply around the optimised text; None: one text block.
+        beside: text the reply carries unchanged beside the optimised text (an upstream's
+            other text blocks, a kept `structuredContent`): counted in both the raw and the
+            sent tokens, since the agent receives it either way.
     """
 
     value: Any
@@ -53,6 +56,7 @@ class Outcome:
     is_error: bool = False
     cacheable: bool = True
     finish: Finish | None = None
+    beside: str = ""
 
 
 class Source(Protocol):

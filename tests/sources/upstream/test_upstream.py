@@ -33,6 +33,10 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
     assert sorted(tools) == snapshot(
         [
             "t__add_note",
+            "t__ask_model",
+            "t__ask_user",
+            "t__chatty",
+            "t__client_roots",
             "t__crash",
             "t__fail",
             "t__forecast",
@@ -44,6 +48,7 @@ async def test_upstream_tools_are_re_exposed_with_prefix_and_focus(nocp) -> None
             "t__shout",
             "t__slow",
             "t__steps",
+            "t__touch",
         ]
     )
     records = tools["t__records"]
@@ -127,7 +132,7 @@ async def test_a_crash_is_an_error_naming_the_exit_code_and_the_next_call_restar
         down["t"]["state"] == "exited" and down["t"]["last_error"] == "exited (exit code 3) during the call"
     )
     assert not again.is_error and text_of(again) != first_pid
-    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 12
+    assert up["t"]["state"] == "running" and up["t"]["restarts"] == 1 and up["t"]["tools"] == 17
 
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds
@@ -140,9 +145,13 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
     async with Client(server.mcp_server) as client:
         names = [t.name for t in (await client.list_tools()).tools if t.name != "nocp_expand"]
         ok = await client.call_tool("t__records", {"n": 1})
+        dead = await client.call_tool("dies__anything", {})
         rows = await status(client)
-    assert all(name.startswith("t__") for name in names) and len(names) == 12
+    assert all(name.startswith("t__") for name in names) and len(names) == 17
     assert not ok.is_error
+    assert dead.is_error and text_of(dead) == snapshot(
+        "Error: tool 'dies__anything' belongs to upstream 'dies', which is failed (exited while starting (exit code 7); see its stderr in nocp's log); see nocp://upstreams"
+    )
     assert rows["t"]["state"] == "running"
     assert rows["dies"]["state"] == "failed"
     assert rows["dies"]["last_error"] == snapshot(
@@ -159,7 +168,11 @@ async def test_an_upstream_that_fails_to_start_leaves_the_others_serving(nocp) -
         "tools",
         "last_error",
         "restarts",
+        "protocol",
+        "breaker",
     }
+    assert rows["missing"]["breaker"] == {"state": "closed", "consecutive_failures": 0}
+    assert rows["t"]["protocol"] == "2025-11-25"  # the handshake era first: it has a back-channel
 
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds

@@ -46,7 +46,7 @@ async def uris_and_prompts(client: Client) -> tuple[list[str], list[str]]:
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds
 async def test_resource_and_prompt_list_changes_reach_a_listening_client(nocp) -> None:
-    async with Client(nocp(t=stdio()).mcp_server) as client:
+    async with Client(nocp(t=stdio(protocol="2026-07-28")).mcp_server) as client:
         before = await uris_and_prompts(client)
         async with client.listen(resources_list_changed=True, prompts_list_changed=True) as sub:
             added = await client.call_tool("t__add_note", {})

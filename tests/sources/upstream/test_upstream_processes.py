@@ -168,7 +168,7 @@ async def _drain(stream: Any, into: bytearray) -> None:
 async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr(
     tmp_path: Path,
 ) -> None:
-    env = {**os.environ, "NOCP_DB": str(tmp_path / "nocp.db")}
+    env = {**os.environ, "NOCP_DB": str(tmp_path / "nocp.db"), "NOCP_LOG__LEVEL": "INFO"}
     command = [sys.executable, "-m", "nocp", "wrap", "--name", "t", "--", sys.executable, SERVER]
     stderr = bytearray()
     with anyio.fail_after(SAFETY_S):
@@ -208,7 +208,9 @@ async def test_nocp_wrap_speaks_only_json_rpc_on_stdout_and_logs_upstream_stderr
     assert "shout" in names and "records" in names  # one wrapped server: no prefix
     assert called["result"]["content"] == [{"type": "text", "text": "MARKER-42"}]
     assert all(json.loads(line)["jsonrpc"] == "2.0" for line in rpc.lines)
-    assert "STDERR:MARKER-42" in stderr.decode()  # the upstream's stderr, in nocp's log
+    log = stderr.decode()
+    assert "STDERR:MARKER-42" in log  # the upstream's stderr, in nocp's log at info level
+    assert "[info     ] upstream stderr" in log and "[warning  ] upstream stderr" not in log
 
 
 async def test_nocp_serve_reads_a_client_mcp_servers_json(tmp_path: Path) -> None:

@@ -10,11 +10,27 @@ from __future__ import annotations
 import base64
 import os
 import sys
+import warnings
+from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context, Elicit, ListRoots, MCPServer, Resolve, Sample
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ImageContent, TextContent
+from mcp_types import (
+    Completion,
+    CompletionArgument,
+    CreateMessageResult,
+    EmptyResult,
+    ImageContent,
+    ListRootsResult,
+    SamplingMessage,
+    SetLevelRequestParams,
+    SubscribeRequestParams,
+    TextContent,
+    UnsubscribeRequestParams,
+)
 from pydantic import BaseModel
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)  # logging, roots: 2025-era features
 
 INSTRUCTIONS = "Call records before log_text.\nNever call crash."
 
@@ -123,6 +139,91 @@ def today() -> str:
 @server.prompt(name="review", description="Review a file.")
 def review(path: str) -> str:
     return f"Please review {path}."
+
+
+def _sample(prompt: str) -> Sample:
+    message = SamplingMessage(role="user", content=TextContent(type="text", text=prompt))
+    return Sample([message], max_tokens=20)
+
+
+class Name(BaseModel):
+    name: str = "Ada"
+
+
+def _ask_name() -> Elicit[Name]:
+    return Elicit("What is your name?", Name)
+
+
+def _roots() -> ListRoots:
+    return ListRoots()
+
+
+@server.tool()
+def ask_model(
+    prompt: str, answer: Annotated[CreateMessageResult, Resolve(lambda prompt: _sample(prompt))]
+) -> str:
+    """Asks the client's model (mid-call in the 2025 era, as input_required in 2026-07-28)."""
+    content = answer.content
+    return f"model said: {content.text if isinstance(content, TextContent) else content}"
+
+
+@server.tool()
+def ask_user(name: Annotated[Name, Resolve(_ask_name)]) -> str:
+    """Asks the user their name (elicitation)."""
+    return f"user said: {name.name}"
+
+
+@server.tool()
+def client_roots(roots: Annotated[ListRootsResult, Resolve(_roots)]) -> str:
+    """The client's roots."""
+    return ",".join(str(root.uri) for root in roots.roots) or "(none)"
+
+
+@server.tool()
+async def chatty(ctx: Context) -> str:
+    """Logs at debug, info and warning while it runs."""
+    await ctx.debug("debug line")
+    await ctx.info("info line")
+    await ctx.warning("warning line")
+    return "chatted"
+
+
+@server.tool()
+async def touch(uri: str, ctx: Context) -> str:
+    """Announces that resource `uri` changed (to 2025-era subscribers; 2026-07-28 listeners)."""
+    if ctx.session.protocol_version == "2026-07-28":
+        await ctx.notify_resource_updated(uri)
+    else:
+        await ctx.session.send_resource_updated(uri)
+    return "touched"
+
+
+@server.completion()
+async def complete(ref: Any, argument: CompletionArgument, context: Any) -> Completion:
+    words = [w for w in ("main.py", "make.py", "readme.md") if w.startswith(argument.value)]
+    return Completion(values=words, total=len(words), has_more=False)
+
+
+SUBSCRIBED: set[str] = set()
+
+
+async def _subscribe(ctx: Any, params: SubscribeRequestParams) -> EmptyResult:
+    SUBSCRIBED.add(str(params.uri))
+    return EmptyResult()
+
+
+async def _unsubscribe(ctx: Any, params: UnsubscribeRequestParams) -> EmptyResult:
+    SUBSCRIBED.discard(str(params.uri))
+    return EmptyResult()
+
+
+async def _set_level(ctx: Any, params: SetLevelRequestParams) -> EmptyResult:
+    return EmptyResult()  # declares `logging`; MCPServer's Context logs at every level anyway
+
+
+server._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, _set_level)
+server._lowlevel_server.add_request_handler("resources/subscribe", SubscribeRequestParams, _subscribe)
+server._lowlevel_server.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, _unsubscribe)
 
 
 class Forecast(BaseModel):

@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import anyio
 import mcp_types as types
 from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client
-from mcp.shared.dispatcher import ProgressFnT as Progress
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import (
     SUBSCRIPTION_ID_META_KEY,
-    PromptsListChanged,
-    ResourcesListChanged,
     ServerEvent,
     ToolsListChanged,
     event_from_wire,
@@ -38,9 +34,11 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from nocp.errors import UpstreamError
 from nocp.logs import get_logger
+from nocp.sources.upstream.breaker import Breaker
 from nocp.sources.upstream.naming import ExposedNames
 from nocp.sources.upstream.relay import NO_CLIENT, ClientChannel, current_channel
-from nocp.sources.upstream.results import RawResult, WireResult
+from nocp.sources.upstream.requests import LIST_PAGE_CAP, all_pages, call_tool, forward_progress, list_tools
+from nocp.sources.upstream.results import WireResult
 from nocp.sources.upstream.settings import UpstreamSettings, UpstreamsSettings
 from nocp.sources.upstream.stdio import StdioProcess, describe_exit
 
@@ -49,28 +47,9 @@ OnChange = Callable[[ServerEvent], Awaitable[None]]
 """Told when an upstream's tools (already relisted), resources or prompts changed."""
 
 
-_progress: ContextVar[Progress | None] = ContextVar("nocp_upstream_progress", default=None)
-
-
-@contextmanager
-def forward_progress(report: Progress) -> Iterator[None]:
-    """Within this block, upstream progress notifications go to `report` (the client's call).
-
-    Example:
-        >>> with forward_progress(ctx.session.report_progress):
-        ...     result = await source.call(name, arguments)
-    """
-    token = _progress.set(report)
-    try:
-        yield
-    finally:
-        _progress.reset(token)
-
-
-__all__ = ["Upstream", "UpstreamError", "forward_progress"]
+__all__ = ["LIST_PAGE_CAP", "Upstream", "UpstreamError", "all_pages", "forward_progress"]
 
 MAX_BACKOFF_S = 30.0
-LIST_PAGE_CAP = 100
 
 _log = get_logger(__name__)
 
@@ -108,8 +87,10 @@ class Upstream:
         self.channel: ClientChannel = NO_CLIENT
         """nocp's own client outside any call (the hub sets it): roots asked at start-up, logs."""
         self._in_flight: list[ClientChannel] = []
-        self._mode = "legacy" if settings.protocol in ("auto", "legacy") else settings.protocol
+        # "2026-07-28": the SDK's own probe (server/discover, which also says what it offers)
+        self._mode = "legacy" if settings.protocol in ("auto", "legacy") else "auto"
         self._level_sent: types.LoggingLevel | None = None
+        self.breaker = Breaker(self.shared.breaker_failures, self.shared.breaker_cooldown_s)
         self._watched: set[str] = set()  # resource URIs a 2026-07-28 connection listens to
         self._listen_scope: anyio.CancelScope | None = None
 
@@ -128,6 +109,7 @@ class Upstream:
             "last_error": self.last_error,
             "restarts": self.restarts,
             "protocol": self.protocol_version,
+            "breaker": self.breaker.status(),
         }
 
     @property
@@ -160,13 +142,35 @@ class Upstream:
             await self._start_locked()
 
     async def call(self, tool: str, arguments: Mapping[str, Any]) -> WireResult:
-        """Call `tool` (its upstream name), restarting the upstream first if it is down.
+        """Call `tool` (its upstream name) through the circuit breaker (`breaker.py`).
+
+        Raises:
+            UpstreamError: the breaker is open, or the upstream is down, exits during the
+                call, or rejects it.
+        """
+        refusal = self.breaker.refusal(self.name)
+        if refusal is not None:
+            raise UpstreamError(refusal)
+        deadline = anyio.current_effective_deadline()
+        try:
+            result = await self._call(tool, arguments)
+        except UpstreamError as exc:
+            self.breaker.failed(str(exc))
+            raise
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_time() >= deadline:  # the call's timeout, not the client's cancel
+                self.breaker.failed(f"{tool!r} ran past its timeout")
+            else:
+                self.breaker.abandoned()
+            raise
+        self.breaker.succeeded()
+        return result
+
+    async def _call(self, tool: str, arguments: Mapping[str, Any]) -> WireResult:
+        """Call `tool`, restarting the upstream first if it is down.
 
         The first restart is immediate; after consecutive failures, calls within the backoff
         window fail at once (saying when the next attempt is) instead of waiting.
-
-        Raises:
-            UpstreamError: the upstream is down, exits during the call, or rejects it.
         """
         if self.state != "running":
             await self.start()
@@ -179,7 +183,7 @@ class Upstream:
             self._in_flight.append(channel)  # what the upstream asks meanwhile goes there
         try:
             meta = await self._log_opt_in(client, channel)
-            result = await _call(client, tool, arguments, keep_structure=keep, meta=meta)
+            result = await call_tool(client, tool, arguments, keep_structure=keep, meta=meta)
         except MCPError as exc:
             raise await self._call_failed(exc) from None
         except (RuntimeError, ValueError) as exc:  # not a tool result, or invalid structure
@@ -194,11 +198,11 @@ class Upstream:
         """Carry the client's log level to the upstream: in the request's `_meta` on a
         2026-07-28 connection, with `logging/setLevel` (when it changed) on an older one."""
         level = (channel or self.channel).log_level
-        if level is None or not self.offers("logging"):
+        if level is None:
             return None
-        if self.modern:
+        if self.modern:  # a per-request opt-in: servers log there without declaring `logging`
             return {LOG_LEVEL_META_KEY: level}
-        if level != self._level_sent:
+        if level != self._level_sent and self.offers("logging"):
             await self.set_log_level(level, client)
         return None
 
@@ -268,7 +272,7 @@ class Upstream:
                     list_roots_callback=self._roots,
                     logging_callback=self._log,
                 ) as client:
-                    self.tools = await _list_tools(client)
+                    self.tools = await list_tools(client)
                     self.instructions = client.instructions
                     self._client, self.state = client, "running"
                     self._level_sent = None
@@ -400,7 +404,7 @@ class Upstream:
         if client is None:
             return
         try:
-            self.tools = await _list_tools(client)
+            self.tools = await list_tools(client)
         except MCPError as exc:
             _log.warning("upstream tools/list failed", upstream=self.name, error=str(exc))
             return
@@ -531,84 +535,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, BaseExceptionGroup):
         return "; ".join(_describe(inner) for inner in exc.exceptions)
     return str(exc) or type(exc).__name__
-
-
-async def _call(
-    client: Client,
-    tool: str,
-    arguments: Mapping[str, Any],
-    *,
-    keep_structure: bool,
-    meta: dict[str, Any] | None = None,
-) -> WireResult:
-    """One tools/call on the lean path: the SDK checks the result against the protocol once,
-    then it is read without building a second full model (and without the output-schema
-    check when nocp drops the structure anyway); a kept structure is still checked.
-
-    Raises:
-        MCPError: the upstream answered with an error, or the connection closed.
-        ValueError: the answer is not a plain tool result.
-        RuntimeError: a kept `structuredContent` does not match the tool's output schema.
-    """
-    progress = _progress.get()
-
-    async def send(responses: types.InputResponses | None, state: str | None) -> Any:
-        params = types.CallToolRequestParams(
-            name=tool, arguments=dict(arguments), input_responses=responses, request_state=state, _meta=meta
-        )
-        raw = await client.session.send_request(
-            types.CallToolRequest(params=params), RawResult, progress_callback=progress
-        )
-        fields = raw.model_extra or {}
-        if fields.get("resultType") == "input_required":  # a 2026-07-28 upstream asks for input
-            return types.InputRequiredResult.model_validate(fields, by_name=False)
-        return fields
-
-    first = await send(None, None)
-    fields = await _answer_input_requests(client, first, send) if isinstance(first, types.InputRequiredResult) else first
-    result = WireResult.parse(fields, keep_structure=keep_structure)
-    if keep_structure and not result.is_error:
-        await client.session.validate_tool_result(tool, result.for_schema_check())
-    return result
-
-
-async def _answer_input_requests(client: Client, first: types.InputRequiredResult, send: Any) -> Any:
-    """Answer what a 2026-07-28 upstream asks within a call (each request through the
-    connection's callbacks, so it reaches nocp's client) and retry until it gives a result.
-
-    Raises:
-        MCPError: nocp's client refused a request (the message says why).
-    """
-    from mcp.client._input_required import run_input_required_driver  # the SDK's own driver
-    from mcp.client.session import ClientRequestContext
-
-    session = client.session
-
-    async def dispatch(key: str, request: types.InputRequest) -> types.InputResponse | types.ErrorData:
-        context = ClientRequestContext(session=session, request_id=key)
-        return await session.dispatch_input_request(context, request)
-
-    return await run_input_required_driver(first, dispatch=dispatch, retry=send)
-
-
-async def _list_tools(client: Client) -> list[types.Tool]:
-    tools: list[types.Tool] = await all_pages(client, "list_tools", "tools")
-    return tools
-
-
-async def all_pages(client: Client, method: str, field: str) -> list[Any]:
-    """Every item of a paginated list request (`list_tools`, `list_prompts`…), following the
-    cursor for at most `LIST_PAGE_CAP` pages.
-
-    Raises:
-        MCPError: the upstream answered with an error.
-    """
-    items: list[Any] = []
-    cursor: str | None = None
-    for _ in range(LIST_PAGE_CAP):
-        page = await getattr(client, method)(cursor=cursor)
-        items.extend(getattr(page, field))
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    return items

@@ -71,7 +71,13 @@ class UpstreamSource:
     def outcome(self, name: str, raw: WireResult) -> Outcome:
         """Its text blocks are optimised; the reply keeps the other blocks, `isError` and (when
         kept) the structure; it may be cached only when the text is the whole result."""
-        return Outcome(raw.text_blocks(), is_error=raw.is_error, cacheable=raw.text_only, finish=raw.rebuild)
+        return Outcome(
+            raw.text_blocks(),
+            is_error=raw.is_error,
+            cacheable=raw.text_only,
+            finish=raw.rebuild,
+            beside=raw.sent_as_is(),
+        )
 
 
 class UpstreamHub:
@@ -102,11 +108,20 @@ class UpstreamHub:
 
     @asynccontextmanager
     async def running(self, on_change: OnChange | None = None) -> AsyncIterator[None]:
-        """Start the eager upstreams (concurrently; failures are recorded, not raised)."""
+        """Start the eager upstreams (concurrently; failures are recorded, not raised, but
+        for a `required` upstream).
+
+        Raises:
+            UpstreamError: a required upstream could not start (the message says why).
+        """
         async with anyio.create_task_group() as tg:
             for upstream in self.upstreams:
                 upstream.attach(tg, on_change)
             await self._start_all(u for u in self.upstreams if u.settings.start == "eager")
+            for upstream in self.upstreams:
+                if upstream.settings.required and upstream.state != "running":
+                    tg.cancel_scope.cancel()
+                    raise UpstreamError(f"upstream {upstream.name!r} could not start: {upstream.last_error}")
             try:
                 yield
             finally:
@@ -185,6 +200,19 @@ class UpstreamHub:
         names = ", ".join(u.name for u in self.upstreams)
         raise UpstreamError(f"unknown prompt {name!r}; prompts are named UPSTREAM__prompt ({names})")
 
+    def down_for(self, tool: str) -> str | None:
+        """Why `tool` is not served, when it carries the prefix of an upstream that is down
+        (its tools are unknown until it runs); None otherwise."""
+        for upstream in self.upstreams:
+            prefix = upstream.names.prefix
+            if prefix and tool.startswith(prefix) and upstream.state in ("failed", "exited", "stopped"):
+                why = upstream.last_error or "it has not started yet"
+                return (
+                    f"tool {tool!r} belongs to upstream {upstream.name!r}, which is {upstream.state} "
+                    f"({why}); see nocp://upstreams"
+                )
+        return None
+
     def connect_client(self, channel: ClientChannel) -> None:
         """What the upstreams ask outside a call (roots at start-up, logs) goes to `channel`."""
         for upstream in self.upstreams:
@@ -241,7 +269,9 @@ class UpstreamHub:
             owners = [(u, ref) for u in ([owner] if owner else self._serving("completions"))]
         for upstream, upstream_ref in owners:
             client = await upstream.client()
-            request = types.CompleteRequest(params=params.model_copy(update={"ref": upstream_ref, "meta": None}))
+            request = types.CompleteRequest(
+                params=params.model_copy(update={"ref": upstream_ref, "meta": None})
+            )
             try:
                 return await client.session.send_request(request, types.CompleteResult)
             except MCPError as exc:

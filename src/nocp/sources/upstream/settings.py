@@ -31,11 +31,15 @@ class UpstreamSettings(BaseModel):
     structured_content: Literal["keep", "drop"] = "drop"
     """keep: forward `outputSchema` and the upstream's `structuredContent` unchanged (valid
     against it); drop: advertise no output schema and send only the optimised text."""
+    required: bool = False
+    """True: nocp does not serve without it — if it cannot start, nocp exits with the reason
+    (`nocp wrap` sets this for the server it wraps)."""
     protocol: Literal["auto", "legacy", "2026-07-28"] = "auto"
     """The protocol era nocp speaks to it. auto: the 2025 handshake first — where a server
     may ask nocp's client for sampling, elicitation and roots in the middle of a call, and
     where logs and resource subscriptions exist — and 2026-07-28 when the server refuses it;
-    legacy: the handshake only; "2026-07-28": the stateless era only."""
+    legacy: the handshake only; "2026-07-28": the stateless era where the server speaks it
+    (it is probed with `server/discover`), else the handshake."""
     disabled: bool = False
 
     @model_validator(mode="after")
@@ -65,6 +69,11 @@ class UpstreamsSettings(BaseModel):
     mcp_servers: Path | None = None
     """A client config file (`{"mcpServers": {…}}`) whose servers become upstreams too;
     `[upstream.NAME]` entries win over same-named ones there."""
+    breaker_failures: int = Field(default=5, ge=1)
+    """Calls to one upstream that may fail in a row before its calls fail fast (its circuit
+    breaker opens); a tool's own `isError` result is not a failure."""
+    breaker_cooldown_s: float = Field(default=30.0, ge=0)
+    """How long an open breaker fails calls at once before it lets one trial call through."""
     restart_backoff_s: float = Field(default=1.0, ge=0)
     """Wait before the second restart in a row; doubles each time, up to 30 s. Calls within
     the wait fail at once, saying when the next attempt is."""
