@@ -11,10 +11,17 @@ from nocp.errors import NocpError
 
 
 def main(args: argparse.Namespace, rest: list[str]) -> int:
-    """Run pytest over `tests/` in a fresh interpreter; its exit code is the command's."""
+    """Run pytest over `tests/` (or the test paths given) in a fresh interpreter; its exit code
+    is the command's."""
     tests = REPO / "tests"
     if not tests.is_dir():
         raise NocpError(f"no tests at {tests}: `nocp test` runs from a checkout of nocp")
     # A fresh interpreter: pytest must import its plugins (anyio) before nocp does.
-    command = [sys.executable, "-m", "pytest", str(tests), "-p", "no:cacheprovider", *rest]
+    targets = [] if any(_is_target(a) for a in rest) else [str(tests)]
+    command = [sys.executable, "-m", "pytest", *targets, "-p", "no:cacheprovider", *rest]
     return subprocess.call(command, cwd=REPO)
+
+
+def _is_target(arg: str) -> bool:
+    """Whether a pytest argument names tests to run (`tests/x.py`, `tests/x.py::test_y`)."""
+    return not arg.startswith("-") and (REPO / arg.split("::")[0]).exists()

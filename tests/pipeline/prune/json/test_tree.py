@@ -101,3 +101,21 @@ def test_records_with_lists_of_related_records_are_not_trees() -> None:
     ]
     result = optimize(commits, settings=Settings(prune={"budget": 800}))
     assert "entries" not in result.text and "prune_tree" not in result.report("prune_lossy").note
+
+
+def test_a_focus_opens_the_path_to_the_node_it_names() -> None:
+    """A file three levels down, named by the focus, is shown with every directory above it
+    opened whole; without the focus it stays folded."""
+    original = tree()
+    deep = next(
+        path
+        for path, depth, node in nodes(original)
+        if depth == 4 and node["name"].endswith(".py") and not path.startswith(("[0]", "[1]"))
+    )
+    name = jmespath.search(deep, original)["name"]
+    plain = optimize(original, tool="directory_tree").text
+    assert f'"{name}"' not in plain and f",{name}," not in plain
+    focused = optimize(original, tool="directory_tree", focus=f"where is {name}?")
+    assert name in focused.text and focused.tokens <= 1500
+    shown = {path: node for path, _, node in nodes(sent_value(focused.text))}
+    assert shown[deep]["name"] == name  # at its original position: the lists above it are whole

@@ -6,6 +6,12 @@ entries of as many top-level nodes as fit (each node's entries complete or not a
 the next level. A node whose entries are left out keeps them as a count (`"… 37 entries"`),
 and since every list shown is complete, positions are the original's: the agent fetches a
 subtree with `nocp_expand(path="[10].children[3].children")`.
+
+With a focus, the nodes whose path (their own scalars under those of their ancestors, as
+`lib/vocabularies/jtd/optionalProperties.ts`) is most relevant are opened to first: each
+ancestor's entries shown — the nodes as good as the best first, the cheapest to reach first,
+as far as the allowance goes; then the others, best first, in half of it; then the rest
+breadth-first.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
+from nocp.pipeline import relevance
 from nocp.pipeline.budget import Budget
 from nocp.pipeline.encode import to_compact_json
 from nocp.pipeline.markers import join_path, marker
@@ -25,6 +32,12 @@ _MIN_NODES = 2
 
 _SAMPLE = 100
 """Entries looked at to tell a tree from records."""
+_FOCUSED = 24
+"""Most relevant nodes opened to first, with a focus."""
+_FOCUS_SHARE = 0.5
+"""Share of the allowance the paths to the others than the best may take."""
+_NEAR_BEST = 0.9
+"""Nodes scoring at least this share of the best are as good as the best."""
 
 Path = tuple[int, ...]
 
@@ -35,6 +48,8 @@ def prune_tree(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     if key is None:
         return payload
     tree = _Tree(roots, key)
+    if ctx.query:
+        tree.focus(ctx.query)
     return fill(
         lambda size: tree.render(payload, tree.expanded(size), ctx.handle), budget, budget.chars(payload)
     )
@@ -86,6 +101,49 @@ class _Tree:
     costs: dict[Path, int] = field(default_factory=dict)
     totals: dict[int, int] = field(default_factory=dict)
     """Nodes below each node, by the node's id()."""
+    relevant: list[Path] = field(default_factory=list)
+    """With a focus: the most relevant nodes, those near the best first (the cheapest to
+    open to first), then the others best first."""
+    best: int = 0
+    """How many of `relevant` are near the best."""
+
+    def focus(self, query: str) -> None:
+        """Rank the nodes by the relevance of their path's scalars to `query`."""
+        paths, texts = self._path_texts()
+        ranked = relevance.scores(texts, query)
+        order = sorted(range(len(paths)), key=lambda i: (-ranked[i], i))[:_FOCUSED]
+        order = [i for i in order if ranked[i] > 0]
+        best = [i for i in order if ranked[i] >= ranked[order[0]] * _NEAR_BEST]
+        best.sort(key=lambda i: (self.reach(paths[i]), i))
+        self.relevant = [paths[i] for i in best] + [paths[i] for i in order if i not in set(best)]
+        self.best = len(best)
+
+    def _path_texts(self) -> tuple[list[Path], list[str]]:
+        """Every node's path, and its text: its own scalars under its ancestors'."""
+        paths: list[Path] = []
+        texts: list[str] = []
+        stack: list[tuple[Path, str]] = [((i,), "") for i in reversed(range(len(self.roots)))]
+        while stack:
+            path, above = stack.pop()
+            node = self.node(path)
+            own = " ".join(str(v) for k, v in node.items() if not isinstance(v, dict | list))
+            text = f"{above} / {own}" if above else own
+            paths.append(path)
+            texts.append(text)
+            entries = _entries(node, self.key)
+            stack.extend(((*path, i), text) for i in reversed(range(len(entries))))
+        return paths, texts
+
+    def reach(self, path: Path) -> int:
+        """Characters of the entries of every node above `path`."""
+        return sum(self.cost(path[:n]) for n in range(1, len(path)))
+
+    def node(self, path: Path) -> JSONObject:
+        """The node at `path`."""
+        nodes = self.roots
+        for index in path[:-1]:
+            nodes = _entries(nodes[index], self.key)
+        return nodes[path[-1]]
 
     def children(self, path: Path) -> list[JSONObject]:
         """The entries of the node at `path` ([] for a leaf)."""
@@ -124,15 +182,22 @@ class _Tree:
         """The nodes whose entries are shown: breadth-first, a level whole before the next."""
         shown: set[Path] = set()
         used = self.cost(())
+        for rank, path in enumerate(self.relevant):  # the ancestors of the best nodes, entries whole
+            above = [path[:n] for n in range(1, len(path)) if path[:n] not in shown]
+            extra = sum(self.cost(p) for p in above)
+            if used + extra <= allowance * (1.0 if rank < self.best else _FOCUS_SHARE):
+                used += extra
+                shown.update(above)
         level: list[Path] = [(i,) for i, node in enumerate(self.roots) if _entries(node, self.key)]
         while level and used <= allowance:
             complete, following = True, []
             for path in level:
-                if used + self.cost(path) > allowance:
-                    complete = False
-                    continue
-                used += self.cost(path)
-                shown.add(path)
+                if path not in shown:
+                    if used + self.cost(path) > allowance:
+                        complete = False
+                        continue
+                    used += self.cost(path)
+                    shown.add(path)
                 entries = self.children(path)
                 following += [(*path, i) for i, c in enumerate(entries) if _entries(c, self.key)]
             level = following if complete else []
