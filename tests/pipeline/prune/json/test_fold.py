@@ -139,3 +139,25 @@ def test_records_with_object_fields_are_not_documents() -> None:
     assert is_document(
         {"definitions": {f"S{i}": {"properties": {"f": {"type": "string"}}} for i in range(30)}}
     )
+
+
+def test_records_each_holding_a_map_of_objects_are_parts_of_a_document() -> None:
+    """An endpoints file: a few partitions, each a map of services → regions → hostnames.
+    Cut as rows it would keep one partition folded three deep; folded, the services show."""
+    partitions = [
+        {
+            "partition": f"p{p}",
+            "services": {
+                f"service{s}": {
+                    "endpoints": {f"region-{r}": {"hostname": f"s{s}.r{r}.p{p}.test"} for r in range(6)}
+                }
+                for s in range(40)
+            },
+        }
+        for p in range(4)
+    ]
+    assert is_document({"partitions": partitions, "version": 3})
+    result = optimize({"partitions": partitions, "version": 3})
+    assert "service1" in result.text and 1500 <= result.tokens <= 2000
+    focused = optimize({"partitions": partitions, "version": 3}, focus="hostname of service37 in region-4")
+    assert "s37.r4.p0.test" in focused.text

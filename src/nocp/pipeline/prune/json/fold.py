@@ -66,8 +66,8 @@ def is_document(value: JSONValue) -> bool:
         if chain >= _DOCUMENT_DEPTH:
             return True
         if isinstance(node, list):
-            if len(node) >= MIN_ROWS and all_objects(node):
-                continue  # rows
+            if len(node) >= MIN_ROWS and all_objects(node) and not any(map(_holds_map, node[:_SAMPLE])):
+                continue  # rows (not the parts of a document, each holding a map of objects)
             stack.extend((c, 1 if isinstance(c, dict) else 0) for c in node if isinstance(c, dict | list))
         elif isinstance(node, dict):
             entries = len(node) > _MAP_ROWS and all(isinstance(m, dict) for m in node.values())
@@ -78,6 +78,20 @@ def is_document(value: JSONValue) -> bool:
                     stack.append((child, 1 if entries else chain + 1))
                 elif isinstance(child, list):
                     stack.append((child, 0))
+    return False
+
+
+def _holds_map(record: JSONValue) -> bool:
+    """Whether a record holds, in its objects, a map of more than `_MAP_ROWS` objects with
+    objects in them (an endpoints file's partitions each hold `services: {name: {...}}`)."""
+    stack = [record]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            objects = [v for v in node.values() if isinstance(v, dict)]
+            if len(objects) > _MAP_ROWS and not _mostly_scalars(node):
+                return True
+            stack.extend(objects)
     return False
 
 
@@ -408,7 +422,7 @@ def _scalar_size(value: JSONValue) -> int:
 
 def _own_text(branch: _Branch) -> str:
     """What relevance reads of a branch: the last keys of its path and its scalar members."""
-    tail = " ".join(re.split(r"[.\[\]\"]+", branch.path)[-3:])
+    tail = " ".join([key for key in re.split(r"[.\[\]\"]+", branch.path) if key][-3:])
     items = branch.value.items() if isinstance(branch.value, dict) else enumerate(branch.value)
     own = " ".join(
         f"{k if isinstance(k, str) else ''} {str(v)[:400]}"
