@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import random
+import subprocess
+import sys
 import time
 
 import pytest
@@ -32,6 +34,26 @@ def test_equals_tiktoken_on_normal_text(encoding: str, text: str) -> None:
 def test_bpe_files_come_from_the_local_cache_not_the_network() -> None:
     cache = os.environ["TIKTOKEN_CACHE_DIR"]  # set by use_bundled_bpe_files in conftest
     assert os.path.isdir(cache) and os.listdir(cache)
+
+
+def test_counting_works_offline_from_the_bundled_files_alone() -> None:
+    """No TIKTOKEN_CACHE_DIR, no network, no litellm: both encodings load from nocp's package data
+    (tiktoken checks each file's SHA-256, so a wrong or truncated file would fail here)."""
+    script = (
+        "import socket, sys\n"
+        "def refuse(*a, **k): raise OSError('network used')\n"
+        "socket.socket.connect = refuse; socket.create_connection = refuse\n"
+        "sys.modules['litellm'] = None\n"
+        "from nocp.pipeline.tokens import BUNDLED_BPE, TokenCounter\n"
+        "print(TokenCounter('o200k_base').count('hello world'), TokenCounter('cl100k_base').count('hello world'))\n"
+        "import os; assert os.environ['TIKTOKEN_CACHE_DIR'] == str(BUNDLED_BPE)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TIKTOKEN_CACHE_DIR"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2", "2"]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ needs, the MCP SDK, rich, the pipeline) is imported only when that command runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -37,18 +38,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         command: Command = import_module(args.module).main
-        return command(args, rest)
+        code = command(args, rest)
+        sys.stdout.flush()  # inside the try: a reader that left raises here, not at exit
+        return code
     except NocpError as exc:
         print(f"nocp: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `nocp stats --json | head`: the reader left, so end quietly
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command a pipe ended
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the interpreter's last flush cannot raise again (Python docs'
+    advice for SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _parser() -> argparse.ArgumentParser:
+    from nocp.version import DISTRIBUTION, version
+
     parser = argparse.ArgumentParser(
         prog="nocp", description="An MCP server that makes tool output cheap to read."
     )
+    parser.add_argument("--version", action="version", version=f"nocp ({DISTRIBUTION}) {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = _command(commands, "serve", "serve MCP over stdio (what clients run), or --http")
     _http_options(serve)

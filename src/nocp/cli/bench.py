@@ -195,7 +195,10 @@ def main(args: argparse.Namespace, _: list[str]) -> int:
 
     corpora: list[Path] = args.corpus or default_corpora()
     if not corpora:
-        raise NocpError("no corpus found (../shared/corpus, benchmarks/corpus); pass --corpus DIR")
+        raise NocpError(
+            "no corpus found (../shared/corpus, benchmarks/corpus of a checkout; an installed "
+            "nocp ships none): run `./nocp bench` in a checkout, or pass --corpus DIR"
+        )
     for corpus in corpora:
         if not (corpus / "manifest.json").is_file():
             raise NocpError(f"no corpus at {corpus} (a folder with manifest.json); pass --corpus DIR")

@@ -15,25 +15,34 @@ from rich.table import Table
 
 from nocp.cli.report import print_stats
 
-REPO = Path(__file__).resolve().parents[3]
-EXAMPLES = REPO / "examples"
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The `nocp` package's folder: `src/nocp` in a checkout, `site-packages/nocp` when installed."""
+ROOT = PACKAGE.parent
+"""The built-in tools' sandbox in the demo: the folder holding the package (its own source)."""
 
 CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("query_orders", {"limit": 300}),
     ("get_repository", {"owner": "encode", "name": "httpx"}),
     ("tail_log", {"service": "api", "lines": 400}),
-    # Built-in tools, sandboxed to the repository (`--root`):
-    ("list_directory", {"path": "src/nocp", "depth": 2}),
-    ("search_text", {"pattern": r"^def \w+", "path": "src/nocp/pipeline"}),
+    # Built-in tools, sandboxed to the folder holding nocp's own source (`--root`):
+    ("list_directory", {"path": "nocp", "depth": 2}),
+    ("search_text", {"pattern": r"^def \w+", "path": "nocp/pipeline"}),
 )
+
+
+def examples_dir() -> Path:
+    """The example tools and their config: package data in an installed copy (`nocp/demo_data`,
+    the wheel's copy of `examples/`), the checkout's `examples/` otherwise."""
+    packaged = PACKAGE / "demo_data"
+    return packaged if packaged.is_dir() else ROOT.parent / "examples"
 
 
 def run_demo(console: Console | None = None) -> int:
     """Run the demo; returns the exit code."""
     console = console or Console()
-    config = EXAMPLES / "nocp.toml"
+    config = examples_dir() / "nocp.toml"
     if not config.is_file():
-        console.print(f"[red]no examples at {EXAMPLES}: run the demo from a checkout of nocp[/red]")
+        console.print(f"[red]no example tools at {config.parent}: reinstall nocp-mcp[/red]")
         return 1
     with tempfile.TemporaryDirectory(prefix="nocp-demo-") as tmp:
         db = Path(tmp) / "nocp.db"
@@ -46,10 +55,10 @@ async def _session(config: Path, db: Path, console: Console) -> None:
 
     server = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "nocp", "serve", "--config", str(config), "--root", str(REPO)],
+        args=["-m", "nocp", "serve", "--config", str(config), "--root", str(ROOT)],
         env={**os.environ, "NOCP_DB": str(db)},
     )
-    console.print(f"[bold]nocp demo[/bold] — `nocp serve --config {config} --root {REPO}` over stdio")
+    console.print(f"[bold]nocp demo[/bold] — `nocp serve --config {config} --root {ROOT}` over stdio")
     async with Client(server) as client:
         tools = await client.list_tools()
         console.print("tools: " + ", ".join(t.name for t in tools.tools))

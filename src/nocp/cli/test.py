@@ -15,7 +15,10 @@ def main(args: argparse.Namespace, rest: list[str]) -> int:
     is the command's."""
     tests = REPO / "tests"
     if not tests.is_dir():
-        raise NocpError(f"no tests at {tests}: `nocp test` runs from a checkout of nocp")
+        raise NocpError(
+            f"no tests at {tests}: an installed nocp has no test suite; "
+            "`nocp test` runs in a checkout of the repository (clone it, then `./nocp test`)"
+        )
     # A fresh interpreter: pytest must import its plugins (anyio) before nocp does.
     targets = [] if any(_is_target(a) for a in rest) else [str(tests)]
     command = [sys.executable, "-m", "pytest", *targets, "-p", "no:cacheprovider", *rest]

@@ -1,13 +1,12 @@
 """Token counting with tiktoken, offline-capable.
 
-tiktoken downloads its BPE files on first use; litellm's wheel ships `o200k_base` and
-`cl100k_base` under tiktoken's cache names, so unless the user set `TIKTOKEN_CACHE_DIR`
-we point it there — found with `importlib.util.find_spec`, without importing litellm.
+tiktoken downloads its BPE files on first use; nocp ships `o200k_base` and `cl100k_base` as
+package data under tiktoken's cache names (`bpe/`, with their licence), so unless the user set
+`TIKTOKEN_CACHE_DIR` we point it there.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -25,16 +24,14 @@ _LONG_RUN = re.compile(rf"[^\W\d_]{{{_RUN_LIMIT + 1},}}|[^\w\s]{{{_RUN_LIMIT + 1
 in a piece's length (50 MB of "x" takes minutes), so such long runs are counted in slices."""
 
 
+BUNDLED_BPE = Path(__file__).parent / "bpe"
+"""The BPE files nocp ships (`o200k_base`, `cl100k_base`), named as tiktoken's cache names them."""
+
+
 def use_bundled_bpe_files() -> None:
-    """Point tiktoken at litellm's bundled BPE files unless `TIKTOKEN_CACHE_DIR` is set."""
-    if os.environ.get("TIKTOKEN_CACHE_DIR"):
-        return
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or spec.origin is None:
-        return
-    bundled = Path(spec.origin).parent / "litellm_core_utils" / "tokenizers"
-    if bundled.is_dir():
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(bundled)
+    """Point tiktoken at nocp's bundled BPE files unless `TIKTOKEN_CACHE_DIR` is set."""
+    if not os.environ.get("TIKTOKEN_CACHE_DIR"):
+        os.environ["TIKTOKEN_CACHE_DIR"] = str(BUNDLED_BPE)
 
 
 @cache

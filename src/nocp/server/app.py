@@ -237,6 +237,6 @@ class NocpServer:
 
 
 def _version() -> str:
-    from importlib.metadata import version
+    from nocp.version import version
 
-    return version("nocp")
+    return version()

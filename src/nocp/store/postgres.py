@@ -151,7 +151,17 @@ def postgres_stores(settings: StoreSettings, outputs: OutputsSettings) -> Stores
 
     The pool connects in the background; the first use (or the warm-up) applies the
     migrations, and fails with a `StoreError` naming the server when it cannot be reached.
+
+    Raises:
+        StoreError: psycopg is not installed (it is the `postgres` extra).
     """
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg_pool") is None:
+        raise StoreError(
+            "[store] url names a PostgreSQL store but psycopg is not installed: "
+            "install the extra (`pip install 'nocp-mcp[postgres]'`) or unset [store] url"
+        )
     db = PgDatabase(settings)
     return Stores(
         stats=StatsStore(db),

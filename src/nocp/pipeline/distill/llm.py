@@ -9,11 +9,23 @@ import logging
 import os
 from typing import Any
 
+from nocp.errors import BackendError
+
 
 def litellm_module() -> Any:
-    """litellm, imported on first use, with its bundled price map and no stdout chatter."""
+    """litellm, imported on first use, with its bundled price map and no stdout chatter.
+
+    Raises:
+        BackendError: litellm is not installed (it is the `distill` extra).
+    """
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
+    try:
+        import litellm
+    except ImportError:
+        raise BackendError(
+            "the llm backend needs litellm, which is not installed: "
+            "install the extra (`pip install 'nocp-mcp[distill]'`) or use backend = \"extractive\""
+        ) from None
 
     litellm.suppress_debug_info = True
     _off_stdout()
