@@ -202,7 +202,7 @@ ok: 1.5\
     assert json.loads(text_of(nested)) == _deep(198)
     assert not big.is_error
     assert text_of(big).endswith(
-        '1 long line cut to 2,000 characters · nocp_expand(handle="h6e937662", path="lines[0:1]")]'
+        '1 long line cut to 2,000 characters · nocp_expand(handle="h6e937662ccf4d140384f3153eb14d256", path="lines[0:1]")]'
     )
 
 

@@ -100,12 +100,12 @@ async def test_expand_text_by_lines_and_by_focus(db_path: Path) -> None:
 async def test_bad_expansions_are_clear_errors(db_path: Path) -> None:
     async with Client(server(db_path).mcp_server) as client:
         handle = handle_of(text_of(await client.call_tool("users", {})))
-        unknown = await client.call_tool("nocp_expand", {"handle": "h00000000"})
+        unknown = await client.call_tool("nocp_expand", {"handle": "h00000000000000000000000000000000"})
         bad_path = await client.call_tool("nocp_expand", {"handle": handle, "path": "[?"})
         nothing = await client.call_tool("nocp_expand", {"handle": handle, "path": "nope"})
         no_page = await client.call_tool("nocp_expand", {"handle": handle, "page": 999})
         still = await client.call_tool("nocp_expand", {"handle": handle, "path": "[0]"})
-    assert "no stored output under handle 'h00000000'" in text_of(unknown)
+    assert "no stored output under handle 'h00000000000000000000000000000000'" in text_of(unknown)
     assert "invalid path '[?'" in text_of(bad_path)
     assert "selects nothing" in text_of(nothing)
     assert "page 999 does not exist" in text_of(no_page)

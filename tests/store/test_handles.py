@@ -59,3 +59,27 @@ def test_a_handle_is_not_found_for_another_tenant(db: Sql) -> None:
         assert store.get("h1") == Stored("text", "alice's secret")
     with pytest.raises(HandleNotFound):
         store.get("h1")  # stdio's tenant "" has none
+
+
+def test_a_handle_is_not_found_in_another_namespace_nor_for_another_tenant(db: Sql) -> None:
+    a, b = HandleStore(db, OutputsSettings(), "ns-a"), HandleStore(db, OutputsSettings(), "ns-b")
+    with scope.serving("alice"):
+        assert a.put("h1", "t", "text", "a's alice")
+    assert a.put("h1", "t", "text", "a's stdio")
+    for store, tenant in ((b, "alice"), (b, ""), (HandleStore(db, OutputsSettings()), "alice")):
+        with scope.serving(tenant), pytest.raises(HandleNotFound):
+            store.get("h1")
+    with scope.serving("alice"):
+        assert a.get("h1") == Stored("text", "a's alice")
+    assert a.get("h1") == Stored("text", "a's stdio")
+    assert HandleStore(db, OutputsSettings(), "ns-a").get("h1") == Stored("text", "a's stdio")  # restarted
+
+
+def test_an_original_over_the_cap_alone_is_not_stored(db: Sql) -> None:
+    store = HandleStore(db, OutputsSettings(max_mb=0.01))
+    rng = random.Random(5)
+    noise = "".join(rng.choice(string.printable) for _ in range(40_000))
+    assert store.put("h1", "t", "text", noise) is False
+    assert "over the store's cap ([outputs] max_mb = 0.01)" in (store.too_large(40_000) or "")
+    with pytest.raises(HandleNotFound):
+        store.get("h1")

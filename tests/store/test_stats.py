@@ -96,3 +96,17 @@ def test_distill_totals_count_each_decision(db: Sql) -> None:
         "declined": 1, "rejected": 0, "failed": 1,
     }  # fmt: skip
     assert stats.recent(1)[0]["distill"]["decision"] == "failed"
+
+
+def test_a_namespace_sees_only_its_own_calls_and_the_owner_sees_all(db: Sql) -> None:
+    a, b = StatsStore(db, "ns-a"), StatsStore(db, "ns-b")
+    a.record(CallRecord("read_file", 100, 10, "json", 1.0, handle="h-a"))
+    with scope.serving("alice"):
+        a.record(CallRecord("read_file", 50, 5, "json", 1.0, handle="h-a-alice"))
+        assert [r["handle"] for r in a.recent()] == ["h-a-alice"]
+        assert b.recent() == [] and b.totals()["calls"] == 0
+    b.record(CallRecord("query_sqlite", 7, 7, "text", 1.0))
+    assert [r["handle"] for r in a.recent()] == ["h-a"]
+    assert [r["tool"] for r in b.recent()] == ["query_sqlite"]
+    assert StatsStore(db).totals()["calls"] == 0  # no namespace: neither of them
+    assert StatsStore(db, everyone=True).totals()["calls"] == 3  # `nocp stats`: the file's owner

@@ -30,10 +30,12 @@ def serve_http(settings: Settings, *, roots: Sequence[Path] = ()) -> int:
     import anyio
 
     from nocp.server import NocpServer
+    from nocp.server.app import settled
     from nocp.server.http import serve_http as serve
     from nocp.server.http.metrics import Metrics, metered
     from nocp.store.open import open_stores
 
+    settings = settled(settings, roots)  # the namespace its stores serve
     metrics = Metrics()
     stores = metered(open_stores(settings), metrics)
     server = NocpServer.from_settings(settings, roots=roots, stores=stores)

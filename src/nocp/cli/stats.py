@@ -13,7 +13,7 @@ def main(args: argparse.Namespace, _: list[str]) -> int:
     from nocp.store.stats import StatsStore
 
     settings = load_settings(args.config)
-    store = StatsStore(open_database(settings.stats.path()))
+    store = StatsStore(open_database(settings.stats.path()), everyone=True)  # the file's owner
     totals = store.totals()
     if args.json:
         print(json.dumps(totals, indent=2))

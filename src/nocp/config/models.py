@@ -126,6 +126,10 @@ class StoreSettings(_Section):
     """Connections each process keeps to PostgreSQL (psycopg_pool)."""
     connect_timeout_s: float = Field(10.0, gt=0)
     """How long a call waits for a connection (also while PostgreSQL restarts)."""
+    namespace: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    """The rows (calls, originals, cached results) this instance sees; unset: a digest of
+    its roots, tool modules and upstreams (`store.scope.namespace_of`), so two sandboxes on
+    one database stay apart. Give two instances the same value to share their handles."""
 
     @field_validator("url")
     @classmethod

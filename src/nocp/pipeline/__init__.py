@@ -168,10 +168,16 @@ def run_stages(payload: Payload, ctx: CallContext) -> StagesRun:
     return StagesRun(payload, tuple(reports), tuple(outputs), distillation)
 
 
+HANDLE_HEX_DIGITS = 32
+"""128 bits of the content hash: two originals never share a handle (a birthday collision
+needs ~2**64 originals), and a handle cannot be guessed without the content it names."""
+
+
 def handle_for(serialised: str) -> str:
-    """The short handle of an original: "h" and 8 hex digits of its SHA-256 (same content,
-    same handle, so output stays byte-identical)."""
-    return "h" + hashlib.sha256(serialised.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    """The handle of an original: "h" and the first 128 bits of its SHA-256, in hex (same
+    content, same handle, so output stays byte-identical)."""
+    digest = hashlib.sha256(serialised.encode("utf-8", "surrogatepass")).hexdigest()
+    return "h" + digest[:HANDLE_HEX_DIGITS]
 
 
 def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> StageResult:

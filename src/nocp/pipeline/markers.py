@@ -34,6 +34,16 @@ def marker(what: str, handle: str = "", path: str | None = None, page: int | Non
     return f"[… {what} · {expand_call(handle, path, page)}]"
 
 
+_CALL_ARGS = r'(?:, \w+=(?:"(?:[^"\\]|\\.)*"|\d+))*\)'
+
+
+def unfetchable(text: str, handle: str, reason: str) -> str:
+    """`text` with every `nocp_expand(handle=…)` call naming `handle` replaced by why the cut
+    part cannot be fetched (its original was not stored): no marker offers what is not there."""
+    call = re.compile(r'nocp_expand\(handle="' + re.escape(handle) + '"' + _CALL_ARGS)
+    return call.sub(f"cannot be fetched: {reason}", text)
+
+
 def jmespath_key(key: str) -> str:
     """A key as a JMESPath path element (quoted unless it is a plain identifier)."""
     if _IDENTIFIER.match(key):

@@ -1,7 +1,9 @@
 """Accounting: every call becomes one stats row, written after its reply, in call order.
 
-What only the stats need (the raw result's tokens, the original behind a handle, the result
-cache's entry) is also done after the reply (`AfterReply`), so the agent never waits for it.
+The original behind a handle is stored *before* the reply that names it (`keep_original`): a
+handle the agent has seen redeems even if the server is killed the moment after. What only the
+stats need (the raw result's tokens, the result cache's entry, evicting old originals) is done
+after the reply (`AfterReply`), so the agent never waits for it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import dataclasses
 import functools
 import time
 from datetime import UTC, datetime
+from typing import Literal
 
 import mcp_types as types
 
+from nocp.logs import get_logger
 from nocp.pipeline import Optimized, settle
+from nocp.pipeline.markers import unfetchable
 from nocp.pipeline.tokens import TokenCounter
 from nocp.redact import redact_text
 from nocp.server.after_reply import AfterReply
@@ -21,6 +26,8 @@ from nocp.server.offload import is_small, off_loop
 from nocp.store.base import Stores
 from nocp.store.handles import pack
 from nocp.store.stats import CallRecord
+
+_log = get_logger(__name__)
 
 
 class Accounting:
@@ -38,6 +45,35 @@ class Accounting:
             self.stats.record(record)
 
         await self.after.defer(write)
+
+    async def keep_original(self, tool: str, reduced: Optimized) -> Optimized:
+        """Store the original behind `reduced.handle` before the reply names it (committed
+        when this returns). One that cannot be stored — over the store's cap by itself, or
+        the store failed — is not advertised: its markers say why the cut part cannot be
+        fetched, and the result goes out without a handle."""
+        original, text = reduced.original, reduced.original_text
+        if not reduced.handle or original is None or text is None:
+            return reduced
+        try:
+            why = await off_loop(is_small(text), self._store, reduced.handle, tool, original.kind, text)
+        except Exception as exc:  # the reply still goes out; it only must not offer the handle
+            _log.error("storing an original failed", tool=tool, error=repr(exc)[:500])
+            why = f"storing its original failed ({type(exc).__name__})"
+        if why is None:
+            return reduced
+        sent = unfetchable(reduced.text, reduced.handle, why)
+        tokens = self.counter.count(sent)
+        return dataclasses.replace(
+            reduced, text=sent, tokens=tokens, handle=None, original=None, original_text=None
+        )
+
+    def _store(self, handle: str, tool: str, kind: Literal["json", "text"], text: str) -> str | None:
+        """Pack and store one original (a worker thread when large: zlib ≈0.45 s for 16 MB);
+        why it was not stored, or None."""
+        data = pack(text)
+        if self.handles.put_packed(handle, tool, kind, data):
+            return None
+        return self.handles.too_large(len(data)) or "its original could not be stored"
 
     async def optimised(
         self,
@@ -84,14 +120,13 @@ class Accounting:
         cache_key: str | None,
         beside: str,
     ) -> None:
-        """After the reply: count what only the stats need, store the original, record."""
+        """After the reply: count what only the stats need, evict old originals, record (the
+        original itself was stored before the reply, `keep_original`)."""
         raw = reduced.uncounted.raw if reduced.uncounted is not None else None
         optimized = await off_loop(is_small(raw), settle, reduced, self.counter)
         extra = await off_loop(is_small(beside), self.counter.count, beside) if beside else 0
-        original, text = optimized.original, optimized.original_text
-        if optimized.handle and original is not None and text is not None:
-            data = await off_loop(is_small(text), pack, text)  # zlib: ≈0.45 s for 16 MB
-            self.handles.put_packed(optimized.handle, tool, original.kind, data)
+        if optimized.handle:
+            self.handles.evict()
         self.stats.record(
             CallRecord(
                 tool=tool,

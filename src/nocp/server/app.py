@@ -126,9 +126,9 @@ class NocpServer:
             SandboxError: a sandbox root of the built-in tools is not a directory.
             NocpError: the stats database cannot be opened.
         """
-        from nocp.sources.builtin import builtin_sources, with_roots
+        from nocp.sources.builtin import builtin_sources
 
-        settings = with_roots(settings, roots)  # the one place the roots are settled
+        settings = settled(settings, roots)
         sources: list[Source] = [PythonSource(load_tool_modules(settings.tools.modules))]
         sources += builtin_sources(settings)
         upstreams = UpstreamHub.from_settings(settings) if settings.upstream else None
@@ -234,6 +234,19 @@ class NocpServer:
         self, ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
     ) -> types.GetPromptResult:
         return await get_prompt(self.upstreams, params)
+
+
+def settled(settings: Settings, roots: Sequence[Path] = ()) -> Settings:
+    """`settings` as a server instance serves them: the sandbox roots settled (`roots`, else
+    the configured ones, else the working directory) and the store's namespace fixed from them
+    (`store.scope.namespace_of`), so the instance sees only its own rows of a shared database.
+    Settling twice changes nothing."""
+    from nocp.sources.builtin import with_roots
+    from nocp.store.scope import namespace_of
+
+    settings = with_roots(settings, roots)  # the one place the roots are settled
+    store = settings.store.model_copy(update={"namespace": namespace_of(settings)})
+    return settings.model_copy(update={"store": store})
 
 
 def _version() -> str:

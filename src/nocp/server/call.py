@@ -127,6 +127,7 @@ class ToolCalls:
         except Exception as exc:  # a bug in nocp must not take the server down
             _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
             return await error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
+        reduced = await self.accounting.keep_original(tool, reduced)  # durable before it is named
         ms = (time.perf_counter() - start) * 1000
         is_error, cacheable = outcome.is_error, outcome.cacheable
         cache_key = self.results.key_for(tool, arguments, focus, cacheable=cacheable, is_error=is_error)

@@ -43,8 +43,17 @@ class StatsBackend(Protocol):
 class HandleBackend(Protocol):
     """The originals of pruned results, by handle."""
 
-    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
-        """Store an original packed by `store.handles.pack` (and evict what is past its time)."""
+    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> bool:
+        """Store an original packed by `store.handles.pack`, durably when this returns; False
+        (nothing stored) when it is over the size cap alone."""
+        ...
+
+    def too_large(self, size: int) -> str | None:
+        """Why an original packed to `size` bytes is not stored (None: it is)."""
+        ...
+
+    def evict(self) -> int:
+        """Drop what is past its time or over the size cap; how many originals went."""
         ...
 
     def get(self, handle: str) -> Stored:

@@ -35,8 +35,9 @@ def sqlite_cache_db(path: Path) -> Database:
 
 
 class _Table:
-    def __init__(self, db: Sql | Path) -> None:
+    def __init__(self, db: Sql | Path, namespace: str = "") -> None:
         self.db: Sql = sqlite_cache_db(db) if isinstance(db, Path) else db
+        self.namespace = namespace
 
     def close(self) -> None:
         self.db.close()
@@ -77,7 +78,7 @@ class ResultCache(_Table):
         rows = self.db.rows(
             "results",
             "tenant = ? AND key = ? AND created_at > ?",
-            [scope.current(), key, time.time() - ttl_s],
+            [scope.key(self.namespace), key, time.time() - ttl_s],
             select="text, format, raw_tokens, sent_tokens, handle",
         )
         if not rows:
@@ -104,6 +105,6 @@ class ResultCache(_Table):
             "raw_tokens": tokens[0],
             "sent_tokens": tokens[1],
             "handle": handle,
-            "tenant": scope.current(),
+            "tenant": scope.key(self.namespace),
         }
         self.db.insert("results", row, replace=True)

@@ -14,7 +14,10 @@ ones at the end of `MIGRATIONS`; never edit one that has shipped.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -195,7 +198,7 @@ def open_database(path: Path) -> Database:
         StoreError: the file cannot be created or opened; the message names it.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
         _enable_wal(conn)
@@ -206,6 +209,31 @@ def open_database(path: Path) -> Database:
             "(set NOCP_DB or [stats] db to a writable file)"
         ) from exc
     return Database(conn, path)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and any missing folder) readable by its owner only — 0600 in
+    0700 folders — and tighten a file of ours created looser: stored originals can hold
+    passwords. SQLite gives its -wal and -shm files the database file's permissions."""
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            created.mkdir(mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for extra in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if extra.stat().st_uid == os.getuid():
+                extra.chmod(0o600)
 
 
 def _enable_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:

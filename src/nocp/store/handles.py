@@ -1,9 +1,11 @@
 """The originals of pruned results, compressed, under their handles, per tenant.
 
 An original is kept while it is younger than the retention period and the store is under its
-size cap (oldest evicted first, whoever's it is). Handles are content hashes, so storing twice
-is harmless. A handle belongs to the tenant whose call stored it (`store/scope.py`): for any
-other tenant it is not found, exactly as an unknown one.
+size cap (oldest evicted first, whoever's it is). Handles are 128-bit content hashes, so
+storing twice is harmless and two originals never share one. An original over the cap by itself
+is not stored (`put_packed` says so), and its handle is never advertised. A handle belongs to
+the tenant and namespace whose call stored it (`store/scope.py`): for any other it is not
+found, exactly as an unknown one.
 """
 
 from __future__ import annotations
@@ -36,21 +38,38 @@ def pack(text: str) -> bytes:
 class HandleStore:
     """put / get the originals behind `nocp_expand` and `nocp://outputs/{handle}`."""
 
-    def __init__(self, db: Sql, settings: OutputsSettings) -> None:
+    def __init__(self, db: Sql, settings: OutputsSettings, namespace: str = "") -> None:
         self.db = db
         self.settings = settings
+        self.namespace = namespace
+        """The server instance's (`scope.namespace_of`): its handles are not found elsewhere."""
 
-    def put(self, handle: str, tool: str, kind: Literal["json", "text"], text: str) -> None:
+    def put(self, handle: str, tool: str, kind: Literal["json", "text"], text: str) -> bool:
         """Store (or refresh) an original — compact JSON or text, as `kind` says — then evict
-        what is too old or over the size cap."""
-        self.put_packed(handle, tool, kind, pack(text))
-
-    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> None:
-        """Store an original `pack` made, then evict what is too old or over the size cap."""
-        row = {"handle": handle, "created_at": time.time(), "tool": tool, "kind": kind, "size": len(data),
-               "tenant": scope.current()}  # fmt: skip
-        self.db.insert("outputs", {**row, "data": data}, replace=True)
+        what is too old or over the size cap; False when it is too large to store."""
+        stored = self.put_packed(handle, tool, kind, pack(text))
         self.evict()
+        return stored
+
+    def put_packed(self, handle: str, tool: str, kind: Literal["json", "text"], data: bytes) -> bool:
+        """Store an original `pack` made, committed when this returns (the server calls it
+        before the reply that names the handle; `evict` runs after). False, and nothing
+        stored, when the packed original alone is over the size cap (`too_large` says why)."""
+        if self.too_large(len(data)):
+            return False
+        row = {"handle": handle, "created_at": time.time(), "tool": tool, "kind": kind, "size": len(data),
+               "tenant": scope.key(self.namespace)}  # fmt: skip
+        self.db.insert("outputs", {**row, "data": data}, replace=True)
+        return True
+
+    def too_large(self, size: int) -> str | None:
+        """Why an original packed to `size` bytes cannot be stored (None: it can)."""
+        if size <= self._cap():
+            return None
+        return (
+            f"its original is {size / 1_048_576:,.1f} MB compressed, over the store's cap "
+            f"([outputs] max_mb = {self.settings.max_mb:g})"
+        )
 
     def get(self, handle: str) -> Stored:
         """The original stored under `handle`.
@@ -59,7 +78,10 @@ class HandleStore:
             HandleNotFound: unknown or expired; the message names the handle.
         """
         found = self.db.rows(
-            "outputs", "tenant = ? AND handle = ?", [scope.current(), handle], select="kind, data, created_at"
+            "outputs",
+            "tenant = ? AND handle = ?",
+            [scope.key(self.namespace), handle],
+            select="kind, data, created_at",
         )
         if not found or found[0]["created_at"] < self._cutoff():
             raise HandleNotFound(
@@ -72,7 +94,7 @@ class HandleStore:
     def evict(self) -> int:
         """Drop originals past the retention period, then the oldest while over the size cap."""
         removed = self.db.execute("DELETE FROM outputs WHERE created_at < ?", [self._cutoff()]).rowcount
-        cap = int(self.settings.max_mb * 1024 * 1024)
+        cap = self._cap()
         total = self.db.execute("SELECT coalesce(sum(size), 0) FROM outputs").fetchone()[0]
         while total > cap:
             oldest = self.db.execute(
@@ -84,6 +106,9 @@ class HandleStore:
             total -= oldest[2]
             removed += 1
         return removed
+
+    def _cap(self) -> int:
+        return int(self.settings.max_mb * 1024 * 1024)
 
     def _cutoff(self) -> float:
         return time.time() - self.settings.retention_days * _DAY

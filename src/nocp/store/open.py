@@ -13,15 +13,17 @@ if TYPE_CHECKING:
 
 
 def open_stores(settings: Settings, *, stats: StatsStore | None = None) -> Stores:
-    """The stores `settings` name (`stats`: an already open SQLite stats store to use).
+    """The stores `settings` name (`stats`: an already open SQLite stats store to use), in
+    `[store] namespace` ("" when unset: `NocpServer.from_settings` sets it for a sandbox).
 
     Raises:
         StoreError: the database cannot be opened (the message names it and what to set).
     """
+    namespace = settings.store.namespace or ""
     if settings.store.url is not None and stats is None:
         from nocp.store.postgres import postgres_stores
 
-        return postgres_stores(settings.store, settings.outputs)
+        return postgres_stores(settings.store, settings.outputs, namespace)
     from nocp.store.sqlite import sqlite_stores
 
-    return sqlite_stores(settings.stats.path(), settings.outputs, stats=stats)
+    return sqlite_stores(settings.stats.path(), settings.outputs, stats=stats, namespace=namespace)

@@ -146,8 +146,9 @@ def _safe(url: str | None) -> str:
     return redact_text(url or "")
 
 
-def postgres_stores(settings: StoreSettings, outputs: OutputsSettings) -> Stores:
-    """Every store in the PostgreSQL database `settings.url`, over one pool.
+def postgres_stores(settings: StoreSettings, outputs: OutputsSettings, namespace: str = "") -> Stores:
+    """Every store in the PostgreSQL database `settings.url`, over one pool, seeing the rows
+    of `namespace` (`store.scope.namespace_of`).
 
     The pool connects in the background; the first use (or the warm-up) applies the
     migrations, and fails with a `StoreError` naming the server when it cannot be reached.
@@ -164,9 +165,9 @@ def postgres_stores(settings: StoreSettings, outputs: OutputsSettings) -> Stores
         )
     db = PgDatabase(settings)
     return Stores(
-        stats=StatsStore(db),
-        handles=HandleStore(db, outputs),
-        results=ResultCache(db),
+        stats=StatsStore(db, namespace),
+        handles=HandleStore(db, outputs, namespace),
+        results=ResultCache(db, namespace),
         summaries=DistillCache(db),
         prepare=db.ready,
     )

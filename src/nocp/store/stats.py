@@ -94,17 +94,24 @@ class CallRecord:
 class StatsStore:
     """Records calls and answers the stats resources."""
 
-    def __init__(self, db: Sql) -> None:
-        self.db = db
+    def __init__(self, db: Sql, namespace: str = "", *, everyone: bool = False) -> None:
+        """`namespace`: the server instance's (`scope.namespace_of`); `everyone`: read the
+        rows of every namespace and tenant (`nocp stats`, run by the owner of the file)."""
+        self.db, self.namespace, self.everyone = db, namespace, everyone
 
     def record(self, record: CallRecord) -> None:
         """Append one call (committed at once), for the tenant being served."""
-        self.db.insert("calls", {**record.row(), "tenant": scope.current()})
+        self.db.insert("calls", {**record.row(), "tenant": scope.key(self.namespace)})
+
+    def _scope(self) -> tuple[str, list[Any]]:
+        if self.everyone:
+            return "WHERE 1 = 1", []
+        return "WHERE tenant = ?", [scope.key(self.namespace)]
 
     def totals(self, tool: str | None = None) -> dict[str, Any]:
         """The `nocp://stats` document of the tenant being served: totals, by format, and per
         tool (optionally one tool)."""
-        where, params = "WHERE tenant = ?", [scope.current()]
+        where, params = self._scope()
         if tool is not None:
             where, params = where + " AND tool = ?", [*params, tool]
         summary = self._query(
@@ -147,12 +154,13 @@ class StatsStore:
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The last `limit` calls of the tenant being served, newest first."""
+        where, params = self._scope()
         rows = self._query(
             "SELECT id, ts, tool, raw_tokens, sent_tokens, format, is_error, total_ms, stages, "
             "error, handle, cache_hit, distill_backend, distill_decision, distill_saved_tokens, "
             "distill_value_usd, distill_cost_usd, distill_cached, distill_reason FROM calls "
-            "WHERE tenant = ? ORDER BY id DESC LIMIT ?",
-            [scope.current(), limit],
+            f"{where} ORDER BY id DESC LIMIT ?",
+            [*params, limit],
         )
         for row in rows:
             row["is_error"] = bool(row["is_error"])

@@ -17,7 +17,7 @@ def test_noise_fields_go_first_and_are_named_in_a_marker() -> None:
     assert "node_id" not in body(result.text) and "comments_url" not in body(result.text)
     assert "avatar_url" not in body(result.text) and "https://api.test" not in body(result.text)
     assert markers(result.text)[0] == snapshot(
-        '[… dropped noise fields: avatar_url, node_id, comments_url, url · nocp_expand(handle="hed38f6a6")]'
+        '[… dropped noise fields: avatar_url, node_id, comments_url, url · nocp_expand(handle="hed38f6a68feef5e7e8698a0579b69a0a")]'
     )
 
 
