@@ -124,6 +124,8 @@ defaults
     timeout connect 5s
     timeout client 120s
     timeout server 120s
+    # A replica busy with large results may answer /healthz late: slow is not down.
+    timeout check 5s
     retries 2
     option redispatch
 frontend mcp
