@@ -58,10 +58,12 @@ _K1, _B = 1.5, 0.75
 _WORDS = re.compile(_TOKENS)
 _SPLITS = re.compile(rf"{_SEPARATORS.pattern}|{_CAMEL.pattern}")
 _STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their "
-    "then there these they this to was will with".split()
+    "a an and are as at be but by can do does for from has have how i if in into is it its no "
+    "not of on or such that the their then there these they this to was what when where which "
+    "who whom why will with you your".split()
 )
-"""Lucene's English stop words."""
+"""The stop words of BM25 and of `terms`: Lucene's English list and the words a question is
+made of ("what", "how", "does"…), which say nothing about where its answer is."""
 
 
 class _Words:
@@ -163,16 +165,10 @@ def top(documents: Sequence[str], query: str, limit: int) -> list[int]:
     return [i for i in order[:limit] if ranked[i] > 0]
 
 
-_STOP = frozenset(
-    "a an and are as at be by can do does for from has have how i in is it its of on or the "
-    "to was what when where which who whom why with you your".split()
-)
-
-
 def terms(query: str) -> list[str]:
     """The words of a query worth looking for (lowercase, no stop words)."""
     words = re.findall(r"\w+", prepare(query).lower())
-    return list(dict.fromkeys(w for w in words if w not in _STOP and (len(w) > 2 or w.isdigit())))
+    return list(dict.fromkeys(w for w in words if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())))
 
 
 def best_window(text: str, words: list[str], width: int) -> int:

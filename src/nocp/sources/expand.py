@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from nocp.config import Settings
 from nocp.errors import ExpandError, HandleNotFound, ToolArgumentError
 from nocp.pipeline import run_stages
 from nocp.pipeline.encode import choose, to_compact_json
 from nocp.pipeline.markers import expand_call
-from nocp.pipeline.model import CallContext, JSONValue, Payload
+from nocp.pipeline.model import CallContext, Payload
 from nocp.pipeline.parse import parsed_original
 from nocp.pipeline.prune.text import addressable_lines
 from nocp.pipeline.tokens import TokenCounter
 from nocp.sources.base import Outcome, ToolDefinition
 from nocp.store.base import HandleBackend
 
+_Item = TypeVar("_Item")
 _LINES = re.compile(r"^\s*lines\s*\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*)?\]\s*$")
 
 
@@ -91,43 +92,29 @@ def select(original: Payload, path: str) -> Payload:
 def paginate(payload: Payload, budget: int, counter: TokenCounter) -> list[str]:
     """The payload encoded and cut into pages of at most `budget` tokens (rows stay whole)."""
     if payload.kind == "json" and isinstance(payload.value, list) and payload.value:
-        return _row_pages(payload.value, budget, counter)
-    text = _encode(payload, counter)
-    return _line_pages(text, budget, counter)
+        rows = payload.value
+        chunks = _chunks(rows, [counter.count(to_compact_json(row)) + 1 for row in rows], budget)
+        return [choose(chunk, counter).text for chunk in chunks]
+    lines = _encode(payload, counter).split("\n")
+    return ["\n".join(chunk) for chunk in _chunks(lines, [counter.count(line) + 1 for line in lines], budget)]
 
 
 def _encode(payload: Payload, counter: TokenCounter) -> str:
     return payload.text if payload.kind == "text" else choose(payload.value, counter).text
 
 
-def _row_pages(rows: list[JSONValue], budget: int, counter: TokenCounter) -> list[str]:
-    pages: list[str] = []
-    chunk: list[JSONValue] = []
+def _chunks(items: list[_Item], costs: list[int], budget: int) -> list[list[_Item]]:
+    """`items` in order, cut into runs whose costs add up to at most `budget` (a run holds at
+    least one item, however dear)."""
+    chunks: list[list[_Item]] = [[]]
     used = 0
-    for row in rows:
-        cost = counter.count(to_compact_json(row)) + 1
-        if chunk and used + cost > budget:
-            pages.append(choose(chunk, counter).text)
-            chunk, used = [], 0
-        chunk.append(row)
+    for item, cost in zip(items, costs, strict=True):
+        if chunks[-1] and used + cost > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(item)
         used += cost
-    pages.append(choose(chunk, counter).text)
-    return pages
-
-
-def _line_pages(text: str, budget: int, counter: TokenCounter) -> list[str]:
-    pages: list[str] = []
-    chunk: list[str] = []
-    used = 0
-    for line in text.split("\n"):
-        cost = counter.count(line) + 1
-        if chunk and used + cost > budget:
-            pages.append("\n".join(chunk))
-            chunk, used = [], 0
-        chunk.append(line)
-        used += cost
-    pages.append("\n".join(chunk))
-    return pages
+    return chunks
 
 
 def _slice(items: list[str], match: re.Match[str]) -> list[str]:
