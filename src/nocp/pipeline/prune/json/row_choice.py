@@ -1,13 +1,15 @@
 """Which rows (or keys) of a collection to keep when it must be cut, and how the cut is marked.
 
 The choice is the same wherever rows are cut (`precut`, `keep_rows`): the rows most relevant to
-the query, the first row, the rows holding each numeric column's largest value, then the head
-and the tail. Kept rows keep their original index: a head-and-tail cut names the omitted slice,
-any other cut numbers the rows by "#".
+the query, the first row, a totals row, the rows holding each numeric column's largest value
+and those holding a rare value of a column of few, then the head and the tail. Kept rows keep
+their original index: a head-and-tail cut names the omitted slice, any other cut numbers the
+rows by "#".
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,9 +60,9 @@ def keep_chosen_keys(
 
 
 def choose_rows(count: int, keep: int, relevant: list[int], extremes: list[int]) -> list[int]:
-    """Up to half of them the most relevant to the query, then the first item, then the item
-    holding the largest value of each numeric column, then the other relevant ones, then the
-    head and the tail (two from the head for one from the tail)."""
+    """Up to half of them the most relevant to the query, then the first item, then the
+    `notable` ones (totals, the largest value of each numeric column, rare values), then the
+    other relevant ones, then the head and the tail (two from the head for one from the tail)."""
     if keep >= count:
         return list(range(count))
     keep = max(keep, 1)
@@ -86,23 +88,87 @@ def _head_then_tail(count: int) -> Iterator[int]:
             tail -= 1
 
 
-def extremes(items: list[JSONValue]) -> list[int]:
-    """For each numeric column of the records, the first row holding its largest value
-    (not for ids and counters, which only grow or shrink)."""
+def notable(items: list[JSONValue]) -> list[int]:
+    """The rows worth keeping before head and tail, in order: totals rows, then the first row
+    holding each numeric column's largest value (totals aside), then the rows holding a rare
+    value of a column that has few (a `CrashLoopBackOff` among `Running`)."""
     if not items or not all_objects(items):
         return []
-    found: list[int] = []
-    for key, sample in items[0].items():
-        if not isinstance(sample, int | float) or isinstance(sample, bool):
-            continue
-        values = [
-            (row.get(key), i)
-            for i, row in enumerate(items)
-            if isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)
-        ]
+    rows: list[dict[str, Any]] = items
+    columns = _numeric_columns(rows)
+    totals = _totals(rows, columns)
+    found = dict.fromkeys(totals)
+    for key in columns:
+        values = [(row[key], i) for i, row in enumerate(rows) if i not in found and _is_number(row.get(key))]
         if len({v for v, _ in values}) > 2 and not _is_sequence([v for v, _ in values]):
-            found.append(max(values, key=lambda pair: (pair[0], -pair[1]))[1])  # first of ties
+            found[max(values, key=lambda pair: (pair[0], -pair[1]))[1]] = None  # first of ties
+    found.update(dict.fromkeys(_rare(rows)))
+    return list(found)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numeric_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The columns whose value in the first row (or the last: a totals row) is a number."""
+    keys = dict.fromkeys([*rows[0], *rows[-1]])
+    return [k for k in keys if _is_number(rows[0].get(k)) or _is_number(rows[-1].get(k))]
+
+
+_TOTAL_LABELS = frozenset({"total", "totals", "sum", "all", "overall", "grand total", "σ"})
+
+
+def _totals(rows: list[dict[str, Any]], columns: list[str]) -> list[int]:
+    """The first or last row when it sums up the others: a cell labelled `TOTAL` (`Total:`,
+    `sum`…), or a numeric column whose value is the sum of the other rows' (to 0.5%)."""
+    found = []
+    for index in dict.fromkeys((0, len(rows) - 1)) if len(rows) >= MIN_TOTALS_ROWS else ():
+        row = rows[index]
+        labelled = any(isinstance(v, str) and v.strip(" :*").lower() in _TOTAL_LABELS for v in row.values())
+        summed = any(_sums_others(rows, index, key) for key in columns if _is_number(row.get(key)))
+        if labelled or summed:
+            found.append(index)
     return found
+
+
+MIN_TOTALS_ROWS = 4
+"""A collection of fewer rows has no totals row worth telling apart."""
+
+
+def _sums_others(rows: list[dict[str, Any]], index: int, key: str) -> bool:
+    value = float(rows[index][key])
+    others = [r.get(key) for i, r in enumerate(rows) if i != index]
+    numbers = [float(v) for v in others if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) < len(others) * 0.9 or not value:
+        return False
+    return abs(sum(numbers) - value) <= abs(value) * 0.005
+
+
+_RARE_MIN_ROWS = 20
+_RARE_LIMIT = 8
+"""Rows kept for rare values, at most, over all columns."""
+
+
+def _rare(rows: list[dict[str, Any]]) -> list[int]:
+    """The first row of each rare value of a column of few distinct strings where one value
+    holds most rows (a status, a state, a level): the rows that differ from the rest."""
+    if len(rows) < _RARE_MIN_ROWS:
+        return []
+    found: list[int] = []
+    for key, sample in rows[0].items():
+        if not isinstance(sample, str):
+            continue
+        counts = Counter(row.get(key) for row in rows if isinstance(row.get(key), str))
+        if not 2 <= len(counts) <= 8 or counts.most_common(1)[0][1] < len(rows) / 2:
+            continue
+        rare = {v for v, n in counts.items() if n <= max(1, len(rows) // 50)}
+        first: dict[object, int] = {}
+        for i, row in enumerate(rows):
+            if row.get(key) in rare and row.get(key) not in first:
+                first[row.get(key)] = i
+        found += first.values()
+    return sorted(found)[:_RARE_LIMIT]
 
 
 def _is_sequence(values: list[Any]) -> bool:

@@ -13,9 +13,9 @@ from nocp.pipeline.markers import marker
 from nocp.pipeline.model import CallContext, JSONValue, Payload
 from nocp.pipeline.prune.json.row_choice import (
     choose_rows,
-    extremes,
     keep_chosen_keys,
     keep_chosen_rows,
+    notable,
     numbered_row,
     row_text,
 )
@@ -32,12 +32,12 @@ def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
     total = len(to_compact_json(payload.value))
     movable = sum(c.size for c in collections)
     room = max(budget.chars(payload) - (total - movable), 0)
-    share = min(room / movable, 1.0) if movable else 0.0
     result = payload
     for factor in (1.0, 0.7, 0.5, 0.35, 0.25, 0.15, 0.08, 0.0):
         value, markers = payload.value, []
-        for collection in collections:
-            kept, note = collection.keep(share * factor, ctx.handle)
+        shares = fair_shares([c.size for c in collections], room * factor)
+        for collection, share in zip(collections, shares, strict=True):
+            kept, note = collection.keep(share, ctx.handle)
             if note:
                 value = replace_at(value, collection.keys, kept)
                 markers.append(note)
@@ -45,6 +45,25 @@ def keep_rows(payload: Payload, ctx: CallContext, budget: Budget) -> Payload:
         if not budget.over(result):
             break
     return result
+
+
+def fair_shares(sizes: list[int], room: float) -> list[float]:
+    """The share of each collection kept so that they fill `room` characters: the same number
+    of characters for each, a small collection (a summary table beside a long one) whole and
+    what it leaves to the others (max-min fair).
+
+    Example:
+        >>> fair_shares([100, 1000], 500)
+        [1.0, 0.4]
+    """
+    left, count = room, len(sizes)
+    shares = [0.0] * count
+    for index in sorted(range(count), key=lambda i: sizes[i]):
+        cap = left / count
+        shares[index] = min(cap / sizes[index], 1.0) if sizes[index] else 1.0
+        left -= min(cap, sizes[index])
+        count -= 1
+    return shares
 
 
 class Collection:
@@ -58,7 +77,7 @@ class Collection:
             [f"{k} {row_text(v)}".strip() for k, v in zip(labels, items, strict=True)] if query else []
         )
         self.items = items
-        self.extremes = extremes(items)
+        self.extremes = notable(items)
         self.relevant = relevance.top(self.texts, query, len(items)) if query else []
 
     @functools.cached_property
