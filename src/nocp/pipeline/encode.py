@@ -8,6 +8,7 @@ fewest tokens whose decoding equals the payload wins (ties go to the earlier can
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable
 from typing import cast
 
@@ -24,8 +25,26 @@ def serialise(payload: Payload) -> str:
 
 
 def to_compact_json(value: JSONValue) -> str:
-    """JSON without insignificant whitespace, non-ASCII kept as is (fewer tokens)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """JSON without insignificant whitespace, non-ASCII kept as is (fewer tokens).
+
+    The text of the last few large containers is remembered by identity: the stages pass the
+    same value on (a step with nothing to cut returns it as it came) and measure it again and
+    again — the budget checks, the encoders, the stored original. Values are never changed
+    in place in the pipeline (every step builds new containers), so the text stays true.
+    """
+    if isinstance(value, dict | list):
+        for seen, text in tuple(_RECENT):  # a copy: other threads may add
+            if seen is value:
+                return text
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if isinstance(value, dict | list) and len(text) >= _REMEMBERED:
+        _RECENT.appendleft((value, text))
+    return text
+
+
+_REMEMBERED = 20_000
+"""Texts at least this long are remembered (shorter ones cost less to make than to keep)."""
+_RECENT: deque[tuple[JSONValue, str]] = deque(maxlen=4)
 
 
 def _decode_json(text: str) -> JSONValue:

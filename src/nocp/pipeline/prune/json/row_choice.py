@@ -148,6 +148,14 @@ def _sums_others(rows: list[dict[str, Any]], index: int, key: str) -> bool:
 _RARE_MIN_ROWS = 20
 _RARE_LIMIT = 8
 """Rows kept for rare values, at most, over all columns."""
+_RARE_KINDS = 8
+"""A column of at most this many distinct values has rare ones worth a row."""
+_RARE_SAMPLE = 200
+
+
+def _string(row: dict[str, Any], key: str) -> str | None:
+    value = row.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _rare(rows: list[dict[str, Any]]) -> list[int]:
@@ -156,17 +164,19 @@ def _rare(rows: list[dict[str, Any]]) -> list[int]:
     if len(rows) < _RARE_MIN_ROWS:
         return []
     found: list[int] = []
+    head = rows[:_RARE_SAMPLE]
     for key, sample in rows[0].items():
-        if not isinstance(sample, str):
+        if not isinstance(sample, str) or len({_string(row, key) for row in head}) > _RARE_KINDS:
+            continue  # not a column of few values (seen in its first rows, cheaply)
+        counts = Counter([_string(row, key) for row in rows])
+        if not 2 <= len(counts) <= _RARE_KINDS or counts.most_common(1)[0][1] < len(rows) / 2:
             continue
-        counts = Counter(row.get(key) for row in rows if isinstance(row.get(key), str))
-        if not 2 <= len(counts) <= 8 or counts.most_common(1)[0][1] < len(rows) / 2:
-            continue
-        rare = {v for v, n in counts.items() if n <= max(1, len(rows) // 50)}
+        rare = {v for v, n in counts.items() if n <= max(1, len(rows) // 50) and v is not None}
         first: dict[object, int] = {}
         for i, row in enumerate(rows):
-            if row.get(key) in rare and row.get(key) not in first:
-                first[row.get(key)] = i
+            value = _string(row, key)
+            if value in rare and value not in first:
+                first[value] = i
         found += first.values()
     return sorted(found)[:_RARE_LIMIT]
 
