@@ -22,7 +22,7 @@ from tests.conftest import text_of
 
 pytestmark = pytest.mark.anyio
 
-ROWS = [{"id": i, "name": f"user{i}", "team": "red" if i == 233 else "blue"} for i in range(250)]
+ROWS = [{"id": i, "name": f"user{i}", "team": ("red", "blue")[i % 2]} for i in range(250)]
 LOG = "\n".join(f"line {i}: value {i * 3}" for i in range(2000))
 
 
