@@ -91,7 +91,7 @@ def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
     log = tmp_path / "a-file" / "nocp.log"
     line = assert_one_line_exit_2(run_nocp("serve", cwd=tmp_path, env={"NOCP_LOG__FILE": str(log)}))
     assert line.startswith(f"nocp: cannot open the log file '{log}': ")
-    assert line.endswith("(set [log] file or NOCP_LOG__FILE to a writable path)")
+    assert line.endswith("(set [log] file, --log-file or NOCP_LOG__FILE to a writable path)")
 
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from nocp.errors import NocpError
 
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = _command(commands, "serve", "serve MCP over stdio (what clients run), or --http")
     _http_options(serve)
+    _log_options(serve)
     serve.add_argument(
         "--root",
         type=Path,
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     wrap.add_argument("--url", help="a streamable HTTP server instead of a command")
     wrap.add_argument("--header", action="append", default=[], help="NAME: VALUE (HTTP only)")
     _http_options(wrap)
+    _log_options(wrap)
     from nocp.cli.install import add_command
 
     add_command(commands)
@@ -112,6 +115,20 @@ def _http_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--http", action="store_true", help="serve streamable HTTP on /mcp instead of stdio")
     parser.add_argument("--host", help="address to listen on (default: [http] host, 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default: [http] port, 8000)")
+
+
+def _log_options(parser: argparse.ArgumentParser) -> None:
+    """--log-format, --log-file: override `[log] format` and `[log] file` (never stdout)."""
+    parser.add_argument("--log-format", choices=("console", "json"), help="log lines (default: [log] format)")
+    parser.add_argument("--log-file", type=Path, metavar="FILE", help="append the log here, not to stderr")
+
+
+def with_log_options(settings: Any, args: argparse.Namespace) -> Any:
+    """`settings` with `--log-format` / `--log-file` in `[log]`."""
+    update = {k: v for k, v in (("format", args.log_format), ("file", args.log_file)) if v is not None}
+    if not update:
+        return settings
+    return settings.model_copy(update={"log": settings.log.model_copy(update=update)})
 
 
 def _command(

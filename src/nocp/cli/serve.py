@@ -8,12 +8,14 @@ import argparse
 
 def main(args: argparse.Namespace, _: list[str]) -> int:
     """Serve until the client disconnects (stdio) or until SIGINT/SIGTERM (HTTP)."""
+    from nocp.cli import with_log_options
     from nocp.cli.http import with_http_options
     from nocp.config import load_settings
     from nocp.logs import configure_logging
 
     settings = with_http_options(load_settings(args.config), args)  # fails before the SDK is imported
-    configure_logging(settings.log.level, settings.log.file)
+    settings = with_log_options(settings, args)
+    configure_logging(settings.log.level, settings.log.file, settings.log.format)
     if args.http:
         from nocp.cli.http import serve_http
 

@@ -14,6 +14,7 @@ def main(args: argparse.Namespace, rest: list[str]) -> int:
     """Serve the wrapped server over stdio until the client disconnects (or over HTTP, `--http`)."""
     import anyio
 
+    from nocp.cli import with_log_options
     from nocp.cli.http import serve_http, with_http_options
     from nocp.config import load_settings
     from nocp.logs import configure_logging
@@ -24,7 +25,8 @@ def main(args: argparse.Namespace, rest: list[str]) -> int:
         load_settings(args.config), args.name, command, url=args.url, headers=args.header
     )
     settings = with_http_options(settings, args)
-    configure_logging(settings.log.level, settings.log.file)
+    settings = with_log_options(settings, args)
+    configure_logging(settings.log.level, settings.log.file, settings.log.format)
     if args.http:
         return serve_http(settings)
     server = NocpServer.from_settings(settings)

@@ -186,6 +186,9 @@ class LogSettings(_Section):
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     file: Path | None = None
+    """Append the log to this file instead of stderr (`--log-file`)."""
+    format: Literal["console", "json"] = "console"
+    """`console`: one readable line a record; `json`: one JSON object a line (`--log-format`)."""
 
 
 class Settings(BaseSettings):

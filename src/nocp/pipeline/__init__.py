@@ -186,7 +186,7 @@ def _run_stage(name: str, stage: Stage, payload: Payload, ctx: CallContext) -> S
     except RecursionError:
         raise ResultError("result is nested too deeply to process; return a flatter structure") from None
     except Exception as exc:  # a broken stage must not lose the result: keep the last payload
-        _log.warning("stage failed", stage=name, tool=ctx.tool, error=repr(exc))
+        _log.warning("stage failed", stage=name, tool=ctx.tool, error=repr(exc), exc_info=True)
         return StageResult(payload, f"failed ({type(exc).__name__}: {exc}); kept its input")
 
 

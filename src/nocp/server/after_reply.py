@@ -90,4 +90,4 @@ async def _run(job: Job) -> None:
     try:
         await job()
     except Exception as exc:  # accounting must never take the server down
-        _log.error("work after the reply failed", error=repr(exc)[:500])
+        _log.error("work after the reply failed", error=repr(exc)[:500], exc_info=True)

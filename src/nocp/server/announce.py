@@ -60,7 +60,9 @@ class ListChanges:
         try:
             await self._route.send_notification(notification)
         except Exception as exc:  # the client may be gone; its next list is right anyway
-            _log.info("could not announce the list change", change=repr(event), error=repr(exc))
+            _log.info(
+                "could not announce the list change", change=repr(event), error=repr(exc), exc_info=True
+            )
 
 
 def _notification(event: ServerEvent, subscribed: set[str]) -> types.ServerNotification | None:

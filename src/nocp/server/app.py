@@ -165,9 +165,13 @@ class NocpServer:
         anyio.run(self.serve_stdio)
 
     async def serve_stdio(self) -> None:
-        """Serve MCP over stdin/stdout until the client disconnects."""
+        """Serve MCP over stdin/stdout until the client disconnects. stdout is the protocol:
+        when the application configured no logging, the log goes to stderr (`ensure_logging`)."""
         from mcp.server.stdio import stdio_server
 
+        from nocp.logs import ensure_logging
+
+        ensure_logging()
         async with stdio_server() as (read, write):
             options = self.mcp_server.create_initialization_options()
             await self.mcp_server.run(read, write, options)

@@ -103,7 +103,7 @@ class ToolCalls:
         except ToolArgumentError as exc:
             raise _ToolFailed(f"invalid arguments for tool {name!r}: {exc}") from None
         except Exception as exc:  # the tool's own failure, reported to the agent as isError
-            _log.info("tool raised", tool=name, error=repr(exc))
+            _log.info("tool raised", tool=name, error=repr(exc), exc_info=True)
             raise _ToolFailed(f"tool {name!r} raised {type(exc).__name__}: {exc}") from None
 
     async def _optimise(
@@ -125,7 +125,7 @@ class ToolCalls:
         except ResultError as exc:
             return await error(tool, f"tool {tool!r} returned a result nocp cannot send: {exc}", start)
         except Exception as exc:  # a bug in nocp must not take the server down
-            _log.error("pipeline failed", tool=tool, error=repr(exc)[:500])
+            _log.error("pipeline failed", tool=tool, error=repr(exc)[:500], exc_info=True)
             return await error(tool, f"nocp failed to process the result of {tool!r}: {exc!r}", start)
         reduced = await self.accounting.keep_original(tool, reduced)  # durable before it is named
         ms = (time.perf_counter() - start) * 1000

@@ -125,7 +125,7 @@ class CallChannel:
         try:
             await self.request.session.send_notification(log_notification(params), self.request.request_id)
         except Exception as exc:  # the client may be gone; the call's answer still counts
-            _log.info("could not pass on an upstream log message", error=repr(exc))
+            _log.info("could not pass on an upstream log message", error=repr(exc), exc_info=True)
 
 
 class ConnectionChannel:
@@ -172,7 +172,7 @@ class ConnectionChannel:
         try:
             await session.send_notification(log_notification(params))
         except Exception as exc:  # the client may be gone
-            _log.info("could not pass on an upstream log message", error=repr(exc))
+            _log.info("could not pass on an upstream log message", error=repr(exc), exc_info=True)
 
 
 _LEVELS: list[types.LoggingLevel] = [
