@@ -82,7 +82,7 @@ def test_stats_json_on_an_empty_database(tmp_path: Path) -> None:
     result = run_nocp("stats", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert stats["calls"] == 0 and stats["tools"] == {} and stats["by_format"] == {}
+    assert stats["calls"] == 0 and stats["rows"] == {} and stats["by"] == "tool"
 
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds
@@ -96,18 +96,22 @@ def test_serve_with_an_unwritable_log_file(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # a real upstream / subprocess: seconds
 def test_stats_prints_the_totals_and_the_per_tool_table(tmp_path: Path) -> None:
+    from nocp.pipeline.model import StageReport
     from nocp.store.db import open_database
     from nocp.store.stats import CallRecord, StatsStore
 
     store = StatsStore(open_database(tmp_path / "nocp.db"))
-    store.record(CallRecord("query_orders", 27_579, 11_936, "toon", 12.0))
+    stages = (StageReport("normalize", 20_000, 4.0, "json"), StageReport("encode", 11_936, 8.0, "toon"))
+    store.record(CallRecord("query_orders", 27_579, 11_936, "toon", 30.0, stages=stages))
     store.record(CallRecord("explode", 12, 12, "text", 1.0, is_error=True))
     store.db.close()
     result = run_nocp("stats", cwd=tmp_path, env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     words = " ".join(result.stdout.split())  # independent of the terminal width
     assert words.startswith(
-        f"2 calls ({tmp_path / 'nocp.db'}): 27,591 raw tokens → 11,948 sent, 15,643 saved (56.7%)"
+        f"2 calls (all time, {tmp_path / 'nocp.db'}): 27,591 raw tokens → 11,948 sent, 15,643 saved (56.7%)"
     )
-    assert "│ query_orders │ 1 │ 0 │ 27,579 │ 11,936 │ 56.7% │" in words
-    assert "│ explode │ 1 │ 1 │ 12 │ 12 │ 0.0% │" in words
+    assert "│ query_orders │ 1 │ 0 │ 15,643 (56.7%) │ – │ – │ 12.0 │ 12.0 │ ████████████████ │" in words
+    assert "│ explode │ 1 │ 1 │ 0 (0.0%) │ – │ – │ – │ – │" in words
+    later = run_nocp("stats", "--since", "2999-01-01", "--json", cwd=tmp_path)
+    assert json.loads(later.stdout)["calls"] == 0

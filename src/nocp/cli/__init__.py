@@ -91,7 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     add_command(commands)
     _command(commands, "demo", "run the example tools through a real client", config=False)
     stats = _command(commands, "stats", "print the token savings so far")
-    stats.add_argument("--json", action="store_true", help="print nocp://stats as JSON")
+    stats.add_argument("--json", action="store_true", help="print the summary as JSON (for scripts)")
+    stats.add_argument("--since", metavar="SPAN|DATE", help="calls since 30m, 1h, 7d or a date")
+    stats.add_argument(
+        "--by",
+        choices=("tool", "upstream", "day", "format"),
+        default="tool",
+        help="one row per (default: tool)",
+    )
     inspect = _command(commands, "inspect", "show what nocp would send for a stored result")
     inspect.add_argument("file", help="a file holding a tool result (JSON or text), or - for stdin")
     inspect.add_argument("--focus", help="what the agent is looking for")
