@@ -70,3 +70,19 @@ def test_since_spans_and_dates() -> None:
     assert since("2026-07-01", now) == "2026-07-01T00:00:00.000+00:00"
     with pytest.raises(NocpError, match="expected a span"):
         since("yesterday", now)
+
+
+def test_a_shape_change_raises_a_reduction_alert_within_a_few_calls() -> None:
+    from nocp.config.models import DriftSettings
+    from nocp.insights.drift import detect
+
+    settings = DriftSettings(window=20)
+    before = [_call("list", 1000, 100, f"2026-03-01T00:{i:02d}:00+00:00") for i in range(40)]
+    after = [_call("list", 1000, 950, f"2026-03-01T01:{i:02d}:00+00:00") for i in range(20)]
+    alerts = detect(before + after, settings)
+    (alert,) = alerts  # fires once, not on every later call
+    assert alert.tool == "list" and alert.kind == "reduction" and alert.before == 90.0
+    assert alert.call - 40 == 5  # calls after the change until it fires (window 20, 20 points)
+    assert detect(before, settings) == []  # steady: nothing
+    failing = [_call("t", 10, 5, "2026-03-02T00:00:00+00:00", is_error=i >= 30) for i in range(40)]
+    assert [a.kind for a in detect(failing, settings)] == ["errors"]

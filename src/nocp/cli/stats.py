@@ -21,7 +21,11 @@ def main(args: argparse.Namespace, _: list[str]) -> int:
     start = since(args.since) if args.since else None
     db = _database(settings, open_stores)
     db.ready()
-    document = summarize(history.calls(db, start), args.by, history.overhead(db, start))
+    from nocp.insights.drift import detect
+
+    calls = history.calls(db, start)
+    document = summarize(calls, args.by, history.overhead(db, start))
+    document["alerts"] = [alert.as_dict() for alert in detect(calls, settings.drift)]
     document["since"] = start
     document["store"] = "postgresql" if settings.store.url else str(settings.stats.path())
     if args.json:
@@ -59,6 +63,12 @@ def render(document: dict[str, Any], console: Any) -> None:
         + (f", net {net:,} ({document['net_saved_pct']}%)" if net is not None else "")
         + f"; {document['errors']:,} errors"
     )
+    for alert in document.get("alerts", []):
+        console.print(
+            f"[yellow]⚠ drift[/yellow] {alert['tool']}: {alert['kind']} {alert['before']} → "
+            f"{alert['after']} (at {alert['ts']}, call {alert['call']})"
+        )
+    drifted = {alert["tool"] for alert in document.get("alerts", [])}
     rows = document["rows"]
     if not rows:
         return
@@ -69,7 +79,7 @@ def render(document: dict[str, Any], console: Any) -> None:
     top = max((max(r["saved_tokens"], 0) for r in rows.values()), default=0) or 1
     for name, row in rows.items():
         table.add_row(
-            name,
+            f"[yellow]⚠[/yellow] {name}" if document["by"] == "tool" and name in drifted else name,
             f"{row['calls']:,}",
             f"{row['errors']:,}" if not row["errors"] else f"[red]{row['errors']:,}[/red]",
             f"{row['saved_tokens']:,} ({row['saved_pct']}%)",

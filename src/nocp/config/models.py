@@ -191,6 +191,19 @@ class LogSettings(_Section):
     """`console`: one readable line a record; `json`: one JSON object a line (`--log-format`)."""
 
 
+class DriftSettings(_Section):
+    """When a tool's results drift (`nocp stats` flags it): its last `window` calls against the
+    `window` before them (docs/stats.md, "Drift")."""
+
+    window: int = Field(20, ge=2)
+    reduction_drop_points: float = Field(20.0, gt=0)
+    """Alert when the percent of tokens saved drops by more than this many points."""
+    latency_rise_pct: float = Field(50.0, gt=0)
+    """Alert when the median pipeline time rises by more than this percent."""
+    error_rate: float = Field(0.2, gt=0, le=1)
+    """Alert when more than this share of the window's calls failed."""
+
+
 class Settings(BaseSettings):
     """The whole configuration. Build it with `load_settings`; pass it down, never global."""
 
@@ -208,6 +221,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
+    drift: DriftSettings = DriftSettings()
     builtins: BuiltinsSettings = BuiltinsSettings()
     upstream: dict[str, UpstreamSettings] = {}
     upstreams: UpstreamsSettings = UpstreamsSettings()
