@@ -4,7 +4,8 @@
     wrap     serve one MCP server through nocp               wrap.py
     install  install / uninstall nocp in a client's config   install.py
     demo     the example tools through a real client         demo.py
-    stats    the token savings so far                        stats.py (report.py prints)
+    stats    the token savings so far                        stats.py
+    report   the stats as one HTML page                      html_report.py
     inspect  what nocp would send for a stored result        inspect.py
     bench    token reduction and fact recall over a corpus   bench.py
     test     the test suite                                  test.py
@@ -99,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
         default="tool",
         help="one row per (default: tool)",
     )
+    report = _command(commands, "report", "write the stats as one self-contained HTML page")
+    report.add_argument("--out", type=Path, metavar="FILE.html", help="where (default: nocp-report.html)")
+    report.add_argument("--since", metavar="SPAN|DATE", help="calls since 30m, 1h, 7d or a date")
+    report.set_defaults(module="nocp.cli.html_report")  # nocp.cli.report is the terminal rendering
     inspect = _command(commands, "inspect", "show what nocp would send for a stored result")
     inspect.add_argument("file", help="a file holding a tool result (JSON or text), or - for stdin")
     inspect.add_argument("--focus", help="what the agent is looking for")
