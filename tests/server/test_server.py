@@ -253,7 +253,9 @@ async def test_resources_are_listed_and_unknown_ones_fail_clearly(make_server, c
         templates = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
         with pytest.raises(MCPError, match="unknown resource 'nocp://nope'") as unknown:
             await client.read_resource("nocp://nope")
-        empty = json.loads(text_of(await client.read_resource("nocp://stats/tools/never-called")))
+        read = await client.read_resource("nocp://stats/tools/never-called")
+        empty = json.loads(text_of(read))
+    assert read.ttl_ms == 1_000 and read.cache_scope == "private"  # 2026-07-28 caching
     assert listed == ["nocp://stats", "nocp://calls/recent", "nocp://config"]
     assert templates == ["nocp://stats/tools/{tool}", "nocp://outputs/{handle}"]
     assert empty["calls"] == 0 and empty["saved_pct"] == 0.0

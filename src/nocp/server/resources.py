@@ -26,6 +26,15 @@ OUTPUTS_PREFIX = "nocp://outputs/"
 CONFIG = "nocp://config"
 UPSTREAMS = "nocp://upstreams"
 RECENT_LIMIT = 50
+LIVE_TTL_MS = 1_000
+"""How long a client may cache the stats resources (2026-07-28 `ttlMs`): the next call changes them."""
+STORED_TTL_MS = 3_600_000
+"""An original behind a handle never changes (it expires with `[outputs] retention_days`)."""
+
+
+def ttl_ms(uri: str) -> int:
+    """The `ttlMs` of nocp's resource `uri` (its `cacheScope` stays private: tenant data)."""
+    return STORED_TTL_MS if uri.startswith(OUTPUTS_PREFIX) else LIVE_TTL_MS
 
 
 def list_resources() -> list[types.Resource]:
@@ -165,4 +174,4 @@ class Resources:
         contents: list[types.TextResourceContents | types.BlobResourceContents] = [
             types.TextResourceContents(uri=uri, text=text, mime_type=mime)
         ]
-        return types.ReadResourceResult(contents=contents)
+        return types.ReadResourceResult(contents=contents, ttl_ms=ttl_ms(uri))
