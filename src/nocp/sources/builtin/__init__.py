@@ -52,7 +52,7 @@ def builtin_sources(settings: Settings, *, resolver: Resolver | None = None) -> 
     config = settings.builtins
     if not config.enabled:
         return []
-    sandbox = Sandbox.of(config.roots or (Path.cwd(),))
+    sandbox = Sandbox.of(config.roots or (Path.cwd(),), allow_hard_links=config.allow_hard_links)
     groups: dict[str, Callable[[], list[Callable[..., Any]]]] = {
         "files": lambda: file_tools(sandbox, config.files),
         "search": lambda: search_tools(sandbox, config.search),

@@ -21,7 +21,7 @@ from nocp.sources.builtin.sandbox import (
     stat_existing,
 )
 from nocp.sources.builtin.settings import FilesSettings
-from nocp.sources.builtin.walk import Entry, IgnoreRules, walk
+from nocp.sources.builtin.walk import Entry, IgnoreRules, count_entries, walk
 
 BINARY_SNIFF = 8192
 MAX_COUNTED = 100_000
@@ -68,7 +68,7 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         refused. Relative paths start at the first root.
         """
         real = sandbox.resolve(path)
-        fd = open_regular(real, path)
+        fd = open_regular(sandbox, real, path)
         text, size, truncated = read_text(fd, path, limits.max_file_bytes)
         note = (
             f"… file is {size:,} bytes; only the first {limits.max_file_bytes:,} were read "
@@ -88,9 +88,9 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         if depth < 1:
             raise SandboxError(f"depth must be 1 or more, got {depth}")
         rules = IgnoreRules(sandbox.root_of(base), enabled=not include_ignored)
-        entries, more = _take(walk(base, min(depth, limits.max_depth), rules), limits.max_entries)
+        entries, more = _take(walk(sandbox, base, min(depth, limits.max_depth), rules), limits.max_entries)
         rows = [
-            {"path": e.path.relative_to(base).as_posix(), "kind": e.kind, "size": _size(e, rules)}
+            {"path": e.path.relative_to(base).as_posix(), "kind": e.kind, "size": _size(sandbox, e, rules)}
             for e in entries
         ]
         if not rows:
@@ -110,7 +110,7 @@ def file_tools(sandbox: Sandbox, limits: FilesSettings) -> list[Callable[..., An
         """
         base = _directory(sandbox, path)
         rules = IgnoreRules(sandbox.root_of(base), enabled=not include_ignored)
-        entries, more = _take(walk(base, limits.max_depth, rules), limits.max_entries)
+        entries, more = _take(walk(sandbox, base, limits.max_depth, rules), limits.max_entries)
         lines = [f"{sandbox.relative(base)}/"]
         lines += ["  " * entry.depth + _tree_label(entry) for entry in entries]
         if more:
@@ -137,14 +137,8 @@ def _count(more: int) -> str:
     return f"at least {more:,}" if more >= MAX_COUNTED else f"{more:,}"
 
 
-def _size(entry: Entry, rules: IgnoreRules) -> int:
-    if not entry.is_dir:
-        return entry.size
-    try:
-        with os.scandir(entry.path) as it:
-            return sum(1 for e in it if not rules.ignored(Path(e.path), e.is_dir(follow_symlinks=False)))
-    except OSError:
-        return 0
+def _size(sandbox: Sandbox, entry: Entry, rules: IgnoreRules) -> int:
+    return count_entries(sandbox, entry.path, rules) if entry.is_dir else entry.size
 
 
 def _tree_label(entry: Entry) -> str:

@@ -58,7 +58,7 @@ def search_tools(sandbox: Sandbox, limits: SearchSettings) -> list[Callable[...,
         info = stat_existing(base, path)
         scan = _Scan(limits, time.monotonic() + limits.timeout_s)
         root = sandbox.root_of(base)
-        for file in _files(base, info, glob, IgnoreRules(root)):
+        for file in _files(sandbox, base, info, glob, IgnoreRules(root)):
             if scan.over():
                 break
             _search_file(file, regex, sandbox, scan)
@@ -76,14 +76,16 @@ def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
         raise SandboxError(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
-def _files(base: Path, info: os.stat_result, glob: str | None, rules: IgnoreRules) -> Iterator[Path]:
+def _files(
+    sandbox: Sandbox, base: Path, info: os.stat_result, glob: str | None, rules: IgnoreRules
+) -> Iterator[Path]:
     if stat.S_ISREG(info.st_mode):
         yield base
         return
     if not stat.S_ISDIR(info.st_mode):
         raise SandboxError(f"{str(base)!r} is neither a file nor a directory; nothing to search")
     spec = pathspec.GitIgnoreSpec.from_lines([glob]) if glob else None
-    for entry in walk(base, 64, rules):
+    for entry in walk(sandbox, base, 64, rules):
         if not entry.is_file:
             continue
         if spec is None or spec.match_file(entry.path.relative_to(base).as_posix()):
@@ -92,10 +94,9 @@ def _files(base: Path, info: os.stat_result, glob: str | None, rules: IgnoreRule
 
 def _search_file(file: Path, regex: re.Pattern[str], sandbox: Sandbox, scan: _Scan) -> None:
     scan.files += 1
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(file, flags)
-    except OSError:
+        fd = sandbox.open_beneath(file, str(file))  # no symlink followed, not hard-linked
+    except SandboxError:
         scan.skipped += 1
         return
     with os.fdopen(fd, "rb") as handle:
@@ -121,7 +122,9 @@ def _search_file(file: Path, regex: re.Pattern[str], sandbox: Sandbox, scan: _Sc
 
 
 def _result(pattern: str, path: str, scan: _Scan) -> Any:
-    skipped = f", {scan.skipped:,} skipped (binary, too large or unreadable)" if scan.skipped else ""
+    skipped = (
+        f", {scan.skipped:,} skipped (binary, too large, hard-linked or unreadable)" if scan.skipped else ""
+    )
     if not scan.rows:
         cut = f"; {scan.stopped}" if scan.stopped else ""
         return f"no matches for {pattern!r} in {path!r} ({scan.files:,} files searched{skipped}{cut})"

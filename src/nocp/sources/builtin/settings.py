@@ -87,6 +87,9 @@ class BuiltinsSettings(_Section):
     enabled: bool = True
     roots: tuple[Path, ...] = ()
     disabled: tuple[str, ...] = ()
+    allow_hard_links: bool = False
+    """Read regular files with more than one hard link (refused by default: a hard link can
+    make a file outside the roots appear inside them)."""
     files: FilesSettings = FilesSettings()
     search: SearchSettings = SearchSettings()
     sqlite: SqliteSettings = SqliteSettings()

@@ -89,7 +89,7 @@ def sqlite_tools(sandbox: Sandbox, limits: SqliteSettings) -> list[Callable[...,
         extensions are refused. Start with `SELECT name, sql FROM sqlite_schema` to see tables.
         """
         real = sandbox.resolve(database)
-        _check_header(real, database)
+        _check_header(sandbox, real, database)
         connection = _connect(real, limits)
         try:
             return _run(connection, sql, params, limits)
@@ -99,8 +99,8 @@ def sqlite_tools(sandbox: Sandbox, limits: SqliteSettings) -> list[Callable[...,
     return [query_sqlite]
 
 
-def _check_header(real: Path, shown: str) -> None:
-    fd = open_regular(real, shown)
+def _check_header(sandbox: Sandbox, real: Path, shown: str) -> None:
+    fd = open_regular(sandbox, real, shown)
     with open(fd, "rb") as file:
         head = file.read(len(HEADER))
     if head != HEADER and head:

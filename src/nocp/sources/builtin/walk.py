@@ -1,5 +1,9 @@
 """Walking a directory inside the sandbox: `.git` and `.gitignore` patterns skipped by default,
-symlinks listed but never followed (a symlinked directory could lead out of the roots)."""
+symlinks listed but never followed (a symlinked directory could lead out of the roots).
+
+Each directory is opened relative to its parent's descriptor without following symlinks
+(`Sandbox.open_beneath` for the top), so a subdirectory swapped for a symlink during the walk
+is skipped, not followed."""
 
 from __future__ import annotations
 
@@ -11,7 +15,14 @@ from pathlib import Path
 
 import pathspec
 
-from nocp.sources.builtin.sandbox import kind_of
+from nocp.errors import SandboxError
+from nocp.sources.builtin.sandbox import Sandbox, kind_of
+
+MAX_GITIGNORE_BYTES = 1_000_000
+_DIRECTORY = (
+    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+_GITIGNORE = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 ALWAYS_SKIPPED = frozenset({".git"})
 
@@ -78,33 +89,78 @@ class IgnoreRules:
 
     def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
         if directory not in self._specs:
-            try:
-                lines = (directory / ".gitignore").read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                lines = []
+            lines = _gitignore_lines(directory / ".gitignore")
             self._specs[directory] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         return self._specs[directory]
 
 
-def walk(base: Path, max_depth: int, rules: IgnoreRules, depth: int = 1) -> Iterator[Entry]:
-    """Entries under `base`, depth-first in name order, down to `max_depth` (1 = base's own).
-
-    Unreadable directories are skipped silently: a listing shows what can be read.
-    """
+def _gitignore_lines(path: Path) -> list[str]:
+    """The lines of a `.gitignore` that is a regular file (a symlink to `/dev/zero` or a FIFO
+    must not hang a listing), read up to a bound."""
     try:
-        with os.scandir(base) as it:
-            children = sorted(it, key=lambda e: e.name)
+        fd = os.open(path, _GITIGNORE)
     except OSError:
-        return
-    for child in children:
-        path = Path(child.path)
+        return []
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            return []
+        data = file.read(MAX_GITIGNORE_BYTES)
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def walk(sandbox: Sandbox, base: Path, max_depth: int, rules: IgnoreRules) -> Iterator[Entry]:
+    """Entries under `base` (which `sandbox.resolve` returned), depth-first in name order, down
+    to `max_depth` (1 = base's own).
+
+    Unreadable directories, and directories swapped for a symlink on the way, are skipped
+    silently: a listing shows what can be read.
+
+    Raises:
+        SandboxError: `base` itself cannot be opened as a directory.
+    """
+    yield from _walk(sandbox.open_beneath(base, str(base), directory=True), base, max_depth, rules, 1)
+
+
+def _walk(fd: int, base: Path, max_depth: int, rules: IgnoreRules, depth: int) -> Iterator[Entry]:
+    """The entries of the open directory `fd` (named `base`; closed here) and below."""
+    try:
         try:
-            info = child.stat(follow_symlinks=False)
+            with os.scandir(fd) as it:
+                children = sorted(it, key=lambda e: e.name)
         except OSError:
-            continue
-        is_dir = stat.S_ISDIR(info.st_mode)
-        if rules.ignored(path, is_dir):
-            continue
-        yield Entry(path, depth, info.st_mode, info.st_size)
-        if is_dir and depth < max_depth:
-            yield from walk(path, max_depth, rules, depth + 1)
+            return
+        for child in children:
+            path = base / child.name
+            try:
+                info = child.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            is_dir = stat.S_ISDIR(info.st_mode)
+            if rules.ignored(path, is_dir):
+                continue
+            yield Entry(path, depth, info.st_mode, info.st_size)
+            if is_dir and depth < max_depth:
+                try:
+                    below = os.open(child.name, _DIRECTORY, dir_fd=fd)
+                except OSError:  # gone, unreadable, or swapped for a symlink since it was listed
+                    continue
+                yield from _walk(below, path, max_depth, rules, depth + 1)
+    finally:
+        os.close(fd)
+
+
+def count_entries(sandbox: Sandbox, directory: Path, rules: IgnoreRules) -> int:
+    """How many entries of `directory` a listing would show (0 when it cannot be opened)."""
+    try:
+        fd = sandbox.open_beneath(directory, str(directory), directory=True)
+    except SandboxError:
+        return 0
+    try:
+        with os.scandir(fd) as it:
+            return sum(
+                1 for e in it if not rules.ignored(directory / e.name, e.is_dir(follow_symlinks=False))
+            )
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
