@@ -7,7 +7,7 @@ import json
 from nocp.pipeline.model import StageReport
 from nocp.store import scope
 from nocp.store.sql import Sql
-from nocp.store.stats import CallRecord, StatsStore
+from nocp.store.stats import CallRecord, Overhead, StatsStore
 
 
 def test_a_record_fills_the_per_stage_columns(db: Sql) -> None:
@@ -42,8 +42,9 @@ def test_totals_by_format_and_tool_add_up(db: Sql) -> None:
     assert list(totals["by_format"]) == ["json", "text", "toon"]
     assert totals["by_format"]["toon"]["saved_pct"] == 60.0
     assert totals["tools"]["a"] == {
-        "calls": 2, "raw_tokens": 150, "sent_tokens": 90, "errors": 0,
-        "saved_tokens": 60, "saved_pct": 40.0,
+        "calls": 2, "raw_tokens": 150, "sent_tokens": 90, "errors": 0, "cuts": 0,
+        "saved_tokens": 60, "saved_pct": 40.0, "overhead_tokens": 0, "expansions": 0,
+        "expand_tokens": 0, "net_saved_tokens": 60, "net_saved_pct": 40.0,
     }  # fmt: skip
     only_b = stats.totals(tool="b")
     assert only_b["calls"] == 1 and list(only_b["tools"]) == ["b"] and only_b["saved_pct"] == 0.0
@@ -110,3 +111,47 @@ def test_a_namespace_sees_only_its_own_calls_and_the_owner_sees_all(db: Sql) -> 
     assert [r["tool"] for r in b.recent()] == ["query_sqlite"]
     assert StatsStore(db).totals()["calls"] == 0  # no namespace: neither of them
     assert StatsStore(db, everyone=True).totals()["calls"] == 3  # `nocp stats`: the file's owner
+
+
+def test_net_savings_count_the_session_overhead_and_the_expansions(db: Sql) -> None:
+    stats = StatsStore(db)
+    stats.record(CallRecord("git_log", 5000, 800, "toon", 1.0, handle="h1", upstream="git"))
+    stats.record(CallRecord("git_status", 40, 30, "text", 1.0, upstream="git"))
+    stats.record(CallRecord("list_users", 100, 60, "json", 1.0))  # one of nocp's own tools
+    stats.record(CallRecord("nocp_expand", 300, 300, "text", 1.0, expands="h1"))
+    stats.record(CallRecord("nocp_expand", 20, 20, "text", 1.0, is_error=True, expands="unknown"))
+    stats.record_overhead(
+        [Overhead("s1", "git_log", 30, "git"), Overhead("s1", "git_diff", 30, "git"),
+         Overhead("s1", "nocp_expand", 200, "git"), Overhead("s2", "git_log", 30, "git")]
+    )  # fmt: skip
+    totals = stats.totals()
+    assert totals["saved_tokens"] == 4250 and totals["sessions"] == 2
+    assert (totals["overhead_tokens"], totals["expansions"], totals["expand_tokens"]) == (290, 2, 320)
+    assert totals["net_saved_tokens"] == 4250 - 290 - 320
+    assert totals["net_saved_pct"] == round(100 * 3640 / 5140, 1) and totals["cuts"] == 1
+    log = totals["tools"]["git_log"]
+    assert (log["overhead_tokens"], log["expand_tokens"], log["net_saved_tokens"]) == (60, 300, 4200 - 360)
+    assert (
+        totals["tools"]["git_diff"]["calls"] == 0 and totals["tools"]["git_diff"]["net_saved_tokens"] == -30
+    )
+    expand = totals["tools"]["nocp_expand"]  # its schema, and the expansion of nothing known
+    assert (expand["saved_tokens"], expand["net_saved_tokens"], expand["net_saved_pct"]) == (0, -220, 0.0)
+    assert sum(t["net_saved_tokens"] for t in totals["tools"].values()) == totals["net_saved_tokens"]
+    git = totals["upstreams"]["git"]
+    assert (git["calls"], git["raw_tokens"], git["sent_tokens"]) == (2, 5040, 830)
+    assert (git["overhead_tokens"], git["expand_tokens"]) == (290, 300)
+    assert git["net_saved_tokens"] == 4210 - 290 - 300 and list(totals["upstreams"]) == ["git"]
+    one = stats.totals(tool="git_log")
+    assert one["net_saved_tokens"] == log["net_saved_tokens"] and list(one["tools"]) == ["git_log"]
+
+
+def test_peaks_are_the_largest_result_of_each_upstream_tool(db: Sql) -> None:
+    stats = StatsStore(db)
+    for tool, raw, upstream, error in [
+        ("read", 100, "fs", False), ("read", 9000, "fs", False), ("read", 50, "other", False),
+        ("big_error", 99999, "fs", True), ("mine", 5000, None, False),
+    ]:  # fmt: skip
+        stats.record(CallRecord(tool, raw, raw, "text", 1.0, is_error=error, upstream=upstream))
+    assert stats.peaks() == {("fs", "read"): 9000, ("other", "read"): 50}
+    with scope.serving("other tenant"):
+        assert stats.peaks() == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -33,16 +34,31 @@ _log = get_logger(__name__)
 class Accounting:
     """Records calls after their replies: stats rows, stored originals, cached results."""
 
-    def __init__(self, stores: Stores, counter: TokenCounter, after: AfterReply) -> None:
+    def __init__(
+        self,
+        stores: Stores,
+        counter: TokenCounter,
+        after: AfterReply,
+        upstream_of: Callable[[str], str | None] = lambda _: None,
+    ) -> None:
         self.stats, self.handles, self.results = stores.stats, stores.handles, stores.results
         self.counter, self.after = counter, after
+        self.upstream_of = upstream_of
+        """The upstream a tool (by its exposed name) comes from; None: one of nocp's own."""
+
+    def _write(self, record: CallRecord) -> None:
+        """Store `record`, stamped with the upstream of its tool (an expansion's upstream is
+        that of the original it read: the store looks it up)."""
+        if record.upstream is None and record.expands is None:
+            record = dataclasses.replace(record, upstream=self.upstream_of(record.tool))
+        self.stats.record(record)
 
     async def record(self, record: CallRecord) -> None:
         """Record a call after its reply, in call order with the pipeline's records."""
         record = dataclasses.replace(record, ts=record.ts or now())
 
         async def write() -> None:
-            self.stats.record(record)
+            self._write(record)
 
         await self.after.defer(write)
 
@@ -127,7 +143,7 @@ class Accounting:
         extra = await off_loop(is_small(beside), self.counter.count, beside) if beside else 0
         if optimized.handle:
             self.handles.evict()
-        self.stats.record(
+        self._write(
             CallRecord(
                 tool=tool,
                 raw_tokens=optimized.raw_tokens + extra,

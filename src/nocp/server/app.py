@@ -22,6 +22,7 @@ from nocp.server.announce import ListChanges
 from nocp.server.call import ToolCalls
 from nocp.server.channel import CallChannel, ConnectionChannel
 from nocp.server.input_required import InputCalls, PendingInput
+from nocp.server.overhead import SessionCosts
 from nocp.server.prompts import get_prompt, list_prompts
 from nocp.server.proxied import Proxied, mirror
 from nocp.server.resources import Resources
@@ -83,7 +84,8 @@ class NocpServer:
             ExpandSource(self.handles, settings),
         ]
         self._tools = index_tools(self._sources)
-        accounting = Accounting(self.stores, self.counter, self.after)
+        accounting = Accounting(self.stores, self.counter, self.after, self._upstream_of)
+        self._costs = SessionCosts(self.stats, self.counter, self.after)
         cached = CachedResults(self.stores.results, settings, accounting)
         down_for = upstreams.down_for if upstreams is not None else None
         self._calls = ToolCalls(settings, self.counter, accounting, cached, self.stores.summaries, down_for)
@@ -185,7 +187,13 @@ class NocpServer:
         if not self._warm:
             self._warm = True  # load the tokenizer and the store after this reply, not in the first call
             await self.after.defer(self._warm_up)
-        return types.ListToolsResult(tools=[advertise(e) for e in self._tools.values()])
+        tools = [advertise(e) for e in self._tools.values()]
+        await self._costs.listed(ctx.session, self._tools, tools)  # counted after the warm-up
+        return types.ListToolsResult(tools=tools)
+
+    def _upstream_of(self, tool: str) -> str | None:
+        entry = self._tools.get(tool)
+        return entry.source.origin if entry is not None else None
 
     async def _warm_up(self) -> None:
         """Load the tokenizer and the store's library (sqlite-utils, ≈0.65 s) and bring the

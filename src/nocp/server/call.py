@@ -84,7 +84,7 @@ class ToolCalls:
                 params.name, f"tool {params.name!r} returned a result nocp cannot send: {exc}", start
             )
         if not outcome.optimise:
-            return await self._as_is(params.name, outcome.value, start)
+            return await self._as_is(params.name, outcome, start)
         sent = await self._optimise(params.name, outcome, focus, arguments, start, request.session)
         if sent.is_error or outcome.finish is None:
             return sent
@@ -143,12 +143,13 @@ class ToolCalls:
         sampler = client_sampler(session) if self.settings.distill.model == "sampling" else None
         return Distiller(self.settings.distill, self.distill_cache, sampler)
 
-    async def _as_is(self, tool: str, text: str, start: float) -> types.CallToolResult:
+    async def _as_is(self, tool: str, outcome: Outcome, start: float) -> types.CallToolResult:
         """A result its source says is fit to send (an expansion: encoded and paged, never
         pruned): sent as it is, counted once."""
+        text: str = outcome.value
         tokens = self.counter.count(text)
         ms = (time.perf_counter() - start) * 1000
-        await self.accounting.record(CallRecord(tool, tokens, tokens, "text", ms))
+        await self.accounting.record(CallRecord(tool, tokens, tokens, "text", ms, expands=outcome.expands))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
 

@@ -49,6 +49,8 @@ class Outcome:
         beside: text the reply carries unchanged beside the optimised text (an upstream's
             other text blocks, a kept `structuredContent`): counted in both the raw and the
             sent tokens, since the agent receives it either way.
+        expands: the handle of the stored original this result comes from (an expansion):
+            its tokens are a cost of the tool that stored it, in the net savings.
     """
 
     value: Any
@@ -57,6 +59,7 @@ class Outcome:
     cacheable: bool = True
     finish: Finish | None = None
     beside: str = ""
+    expands: str | None = None
 
 
 class Source(Protocol):
@@ -66,6 +69,13 @@ class Source(Protocol):
     reads_store: bool
     """True when a call reads what calls already answered have stored (their accounting runs
     after their replies, so the server waits for it first)."""
+
+    origin: str | None
+    """The upstream server its tools forward to (None: nocp's own); the stats key by it."""
+
+    adds_tools: bool
+    """True when its tools are nocp's own addition to the client's context (`nocp_expand`):
+    their whole schema counts as nocp's cost in the net savings."""
 
     def tools(self) -> list[ToolDefinition]:
         """The tools this source offers, in a stable order."""

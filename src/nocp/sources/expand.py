@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from nocp.config import Settings
 from nocp.errors import ExpandError, HandleNotFound, ToolArgumentError
@@ -160,6 +160,8 @@ class ExpandSource:
     as it is: it was encoded and paged, never pruned."""
 
     reads_store = True
+    origin: str | None = None
+    adds_tools = True
 
     def __init__(self, handles: HandleBackend, settings: Settings) -> None:
         self._handles = handles
@@ -169,20 +171,29 @@ class ExpandSource:
         """Just `nocp_expand`."""
         return [EXPAND_TOOL]
 
-    async def call(self, name: str, arguments: Mapping[str, Any]) -> str:
+    async def call(self, name: str, arguments: Mapping[str, Any]) -> Expanded:
         """Look the handle up and return the text of the requested part."""
         handle, path, focus, page = _expand_arguments(arguments)
         try:
             original = Payload.parse(*self._handles.get(handle))
-            return expand_payload(
+            text = expand_payload(
                 original, settings=self._settings, handle=handle, path=path, focus=focus, page=page
             )
         except (HandleNotFound, ExpandError) as exc:
             raise ToolArgumentError(str(exc)) from None
+        return Expanded(text, handle)
 
-    def outcome(self, name: str, raw: Any) -> Outcome:
-        """Sent as it is (an expansion is the original, encoded and paged)."""
-        return Outcome(raw, optimise=False)
+    def outcome(self, name: str, raw: Expanded) -> Outcome:
+        """Sent as it is (an expansion is the original, encoded and paged); its tokens are a
+        cost of the tool whose original it read."""
+        return Outcome(raw.text, optimise=False, expands=raw.handle)
+
+
+class Expanded(NamedTuple):
+    """One expansion: the text sent and the handle of the original it came from."""
+
+    text: str
+    handle: str
 
 
 def _expand_arguments(arguments: Mapping[str, Any]) -> tuple[str, str | None, str | None, int | None]:

@@ -123,6 +123,8 @@ class PythonSource:
     """
 
     reads_store = False
+    origin: str | None = None
+    adds_tools = False
 
     def __init__(self, functions: Iterable[Callable[..., Any]]) -> None:
         self._tools: dict[str, _PythonTool] = {}

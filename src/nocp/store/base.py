@@ -15,13 +15,13 @@ not change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from nocp.store.handles import Stored
-    from nocp.store.stats import CallRecord
+    from nocp.store.stats import CallRecord, Overhead
 
 
 class StatsBackend(Protocol):
@@ -37,6 +37,14 @@ class StatsBackend(Protocol):
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The last `limit` calls, newest first."""
+        ...
+
+    def record_overhead(self, rows: Sequence[Overhead]) -> None:
+        """Append what nocp added to one session's context (schema tokens), tool by tool."""
+        ...
+
+    def peaks(self) -> dict[tuple[str, str], int]:
+        """(upstream, tool) → the largest raw result of that tool so far, in tokens."""
         ...
 
 

@@ -131,11 +131,29 @@ def _m004_tenant(db: sqlite_utils.Database) -> None:
     _table(db, "outputs").create_index(["created_at"], index_name="outputs_created", if_not_exists=True)
 
 
+def _m005_net(db: sqlite_utils.Database) -> None:
+    """Net accounting: the upstream of each call (for an expansion: of the tool whose
+    original it read, named in `expanded_tool`), and `overhead`, what nocp adds to a
+    session's context (schema tokens of `focus` and of `nocp_expand`, once per session)."""
+    calls = _table(db, "calls")
+    calls.add_column("upstream", str)
+    calls.add_column("expanded_tool", str)
+    calls.create_index(["handle"], index_name="calls_handle")
+    _table(db, "overhead").create(
+        {"id": int, "ts": str, "tenant": str, "session": str, "tool": str, "upstream": str, "tokens": int},
+        pk="id",
+        not_null={"ts", "tenant", "session", "tool", "tokens"},
+        defaults={"tenant": ""},
+    )
+    _table(db, "overhead").create_index(["tenant", "tool"], index_name="overhead_tenant_tool")
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("calls", _m001_calls),
     ("outputs", _m002_outputs),
     ("distill", _m003_distill),
     ("tenant", _m004_tenant),
+    ("net", _m005_net),
 )
 """(name, function) in order; the position + 1 is the migration's number."""
 

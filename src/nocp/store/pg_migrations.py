@@ -59,6 +59,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE results ADD COLUMN tenant text NOT NULL DEFAULT '';
         ALTER TABLE results DROP CONSTRAINT results_pkey, ADD PRIMARY KEY (tenant, key);""",
     ),
+    (
+        "net",
+        """ALTER TABLE calls ADD COLUMN upstream text, ADD COLUMN expanded_tool text;
+        CREATE INDEX calls_handle ON calls (handle);
+        CREATE TABLE overhead (
+            id bigserial PRIMARY KEY, ts text NOT NULL, tenant text NOT NULL DEFAULT '',
+            session text NOT NULL, tool text NOT NULL, upstream text, tokens integer NOT NULL);
+        CREATE INDEX overhead_tenant_tool ON overhead (tenant, tool);""",
+    ),
 )
 """(name, SQL) in order; the position + 1 is the migration's number."""
 

@@ -8,6 +8,7 @@ grow without bound and name who calls what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from nocp.store.base import StatsBackend, Stores
 
 if TYPE_CHECKING:
-    from nocp.store.stats import CallRecord
+    from nocp.store.stats import CallRecord, Overhead
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -77,6 +78,12 @@ class _MeteredStats:
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         return self.inner.recent(limit)
+
+    def record_overhead(self, rows: Sequence[Overhead]) -> None:
+        self.inner.record_overhead(rows)
+
+    def peaks(self) -> dict[tuple[str, str], int]:
+        return self.inner.peaks()
 
 
 def metered(stores: Stores, metrics: Metrics) -> Stores:

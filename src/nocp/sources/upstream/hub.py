@@ -38,9 +38,11 @@ class UpstreamSource:
     """The tools of one upstream, under their exposed names (`Source` contract)."""
 
     reads_store = False
+    adds_tools = False
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
+        self.origin: str | None = upstream.name
         self.prefix = upstream.names.prefix
 
     def tools(self) -> list[ToolDefinition]:
