@@ -300,3 +300,30 @@ async def test_error_texts_are_stored_without_secrets(make_server, connect) -> N
     stored = recent[0]["error"]
     assert "explode" in stored and "api.example.com" in stored
     assert "hunter2" not in stored and "sk-abc123" not in stored
+
+
+async def test_net_savings_count_each_sessions_schema_once_and_the_expansions(make_server, connect) -> None:
+    server = make_server(list_users)
+    counter = TokenCounter()
+    for _ in range(2):  # two sessions, each listing twice
+        async with connect(server) as client:
+            listed = (await client.list_tools()).tools
+            await client.list_tools()
+            cut = text_of(await client.call_tool("list_users", {"team": "a", "limit": 400}))
+            handle = cut.split('handle="')[1].split('"')[0]
+            expanded = text_of(await client.call_tool("nocp_expand", {"handle": handle, "page": 1}))
+            stats = json.loads(text_of(await client.read_resource("nocp://stats")))
+    expand = next(t for t in listed if t.name == "nocp_expand")
+    expand_schema = counter.count(expand.model_dump_json(by_alias=True, exclude_none=True))
+    # the in-memory client speaks 2026-07-28: no session, so each of its 4 listings counts
+    sessions = stats["sessions"]
+    focus = stats["tools"]["list_users"]["overhead_tokens"] // sessions
+    assert sessions == 4 and 20 < focus < 80
+    assert stats["tools"]["nocp_expand"]["overhead_tokens"] == sessions * expand_schema
+    users = stats["tools"]["list_users"]
+    assert users["expansions"] == 2 and users["expand_tokens"] == 2 * counter.count(expanded)
+    assert users["net_saved_tokens"] == users["saved_tokens"] - sessions * focus - users["expand_tokens"]
+    assert (
+        stats["net_saved_tokens"] == stats["saved_tokens"] - stats["overhead_tokens"] - stats["expand_tokens"]
+    )
+    assert stats["upstreams"] == {}

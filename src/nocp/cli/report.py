@@ -16,11 +16,11 @@ def print_stats(totals: dict[str, Any], db: Path | None = None, console: Console
     console.print(
         f"[bold]{totals['calls']:,} calls[/bold]{where}: {totals['raw_tokens']:,} raw tokens → "
         f"{totals['sent_tokens']:,} sent, [green]{totals['saved_tokens']:,} saved "
-        f"({totals['saved_pct']}%)[/green]"
+        f"({totals['saved_pct']}%)[/green]" + _net_line(totals)
     )
     if not totals["tools"]:
         return
-    table = Table("tool", "calls", "errors", "raw tokens", "sent tokens", "saved")
+    table = Table("tool", "calls", "errors", "raw tokens", "sent tokens", "saved", "nocp's cost", "net saved")
     for name, row in totals["tools"].items():
         table.add_row(
             name,
@@ -29,5 +29,27 @@ def print_stats(totals: dict[str, Any], db: Path | None = None, console: Console
             f"{row['raw_tokens']:,}",
             f"{row['sent_tokens']:,}",
             f"{row['saved_pct']}%",
+            f"{row.get('overhead_tokens', 0) + row.get('expand_tokens', 0):,}",
+            f"{row.get('net_saved_tokens', row['saved_tokens']):,}",
         )
     console.print(table)
+    if totals.get("upstreams"):
+        upstreams = Table("upstream", "calls", "raw tokens", "sent tokens", "nocp's cost", "net saved")
+        for name, row in totals["upstreams"].items():
+            cost = row["overhead_tokens"] + row["expand_tokens"]
+            net = f"{row['net_saved_tokens']:,} ({row['net_saved_pct']}%)"
+            upstreams.add_row(name, f"{row['calls']:,}", f"{row['raw_tokens']:,}", f"{row['sent_tokens']:,}",
+                              f"{cost:,}", net)  # fmt: skip
+        console.print(upstreams)
+
+
+def _net_line(totals: dict[str, Any]) -> str:
+    """`; net N (P%)` after the schema tokens nocp added and its expansions ("" for an older
+    document without them)."""
+    if "net_saved_tokens" not in totals:
+        return ""
+    return (
+        f"; net [bold]{totals['net_saved_tokens']:,}[/bold] ({totals['net_saved_pct']}%) after "
+        f"{totals['overhead_tokens']:,} schema tokens over {totals['sessions']:,} sessions and "
+        f"{totals['expand_tokens']:,} in {totals['expansions']:,} expansions"
+    )
