@@ -1,4 +1,5 @@
-"""The lossy steps for text results: logs, documents, records and plain lines.
+"""The lossy steps for text results: logs, documents, outlines (code, man pages, configs),
+records and plain lines.
 
 Text is cut into blocks (lines, groups of similar log lines, paragraphs under their
 headings); the blocks that matter most are kept in their original order, and every gap
@@ -20,6 +21,7 @@ from nocp.pipeline.prune.text.documents import document_blocks
 from nocp.pipeline.prune.text.important import clip
 from nocp.pipeline.prune.text.logs import log_blocks
 from nocp.pipeline.prune.text.numbering import SAME_LINES, LineMap, line_origins, split_lines
+from nocp.pipeline.prune.text.outline import outline_blocks
 from nocp.pipeline.prune.text.records import line_blocks, record_blocks
 
 __all__ = ["TEXT_STEPS", "addressable_lines", "line_map", "prune_text", "text_steps"]
@@ -46,6 +48,8 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMa
         if kind == "log"
         else document_blocks(clipped_lines)
         if kind == "document"
+        else outline_blocks(clipped_lines)
+        if kind == "outline"
         else record_blocks(clipped_lines) or line_blocks(clipped_lines)
     )
     return keep_blocks(payload, blocks, Cut(clipped_lines, lines, ctx.handle, budget), ctx.query)
