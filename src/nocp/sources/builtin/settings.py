@@ -41,6 +41,8 @@ class SqliteSettings(_Section):
     """Bounds of `query_sqlite`."""
 
     max_rows: int = Field(default=500, gt=0)
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    """Of text and blobs in one result; a single value longer than this is an error."""
     timeout_s: float = Field(default=20.0, gt=0)
 
 

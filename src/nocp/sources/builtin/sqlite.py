@@ -114,6 +114,7 @@ def _connect(real: Path, limits: SqliteSettings) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise SandboxError(f"cannot open {str(real)!r} read-only: {exc}") from None
     connection.execute("PRAGMA query_only = ON")
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_bytes)  # no GB-long value in memory
     deadline = time.monotonic() + limits.timeout_s
     # Return non-zero to interrupt a runaway query; checked every 10,000 virtual-machine steps.
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
@@ -130,22 +131,34 @@ def _run(
     try:
         cursor = connection.execute(sql, params if params is not None else ())
         columns = _unique([d[0] for d in cursor.description or ()])
-        rows = [_row(columns, r) for r in cursor.fetchmany(limits.max_rows)]
-        total = len(rows) + sum(len(batch) for batch in iter(lambda: cursor.fetchmany(1000), []))
+        rows: list[dict[str, Any]] = []
+        size = 0
+        for values in cursor:
+            size += sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in values)
+            if len(rows) == limits.max_rows or size > limits.max_bytes:
+                break
+            rows.append(_row(columns, values))
+        else:
+            values = None
+        total = len(rows) + (0 if values is None else 1 + sum(1 for _ in cursor))  # one row at a time
     except sqlite3.DatabaseError as exc:
         raise _explain(exc, sql, limits) from None
     except sqlite3.ProgrammingError as exc:
         raise SandboxError(f"cannot run this SQL: {exc}") from None
     if not columns:
         return "the statement returned no columns"
+    if not rows and total:
+        raise SandboxError(
+            f"the first row alone is over the {limits.max_bytes:,}-byte cap ([builtins.sqlite] max_bytes); "
+            "select fewer columns or substr() long values"
+        )
     if not rows:
         return f"no rows (columns: {', '.join(columns)})"
     if total > len(rows):
-        return {
-            "rows": rows,
-            "total_rows": total,
-            "note": f"… first {len(rows):,} of {total:,} rows; narrow with WHERE or page with LIMIT/OFFSET",
-        }
+        how = "narrow with WHERE or page with LIMIT/OFFSET"
+        if size > limits.max_bytes:
+            how = f"the {limits.max_bytes:,}-byte cap; select fewer columns, substr() long values or page"
+        return {"rows": rows, "total_rows": total, "note": f"… first {len(rows):,} of {total:,} rows; {how}"}
     return rows
 
 
@@ -158,6 +171,11 @@ def _explain(exc: sqlite3.DatabaseError, sql: str, limits: SqliteSettings) -> Sa
         )
     if "readonly" in message:
         return QueryRefused(f"query_sqlite only reads: the database is opened read-only ({message})")
+    if "too big" in message:
+        return SandboxError(
+            f"a value in the result is over the {limits.max_bytes:,}-byte cap ([builtins.sqlite] "
+            "max_bytes); select substr(column, 1, N) or length(column) instead"
+        )
     if "interrupted" in message:
         return SandboxError(f"query stopped after {limits.timeout_s:g} s; narrow it or add a LIMIT")
     return SandboxError(f"SQLite error: {message} (in: {sql[:200]})")
