@@ -115,3 +115,32 @@ def test_stats_prints_the_totals_and_the_per_tool_table(tmp_path: Path) -> None:
     assert "│ explode │ 1 │ 1 │ 0 (0.0%) │ – │ – │ – │ – │" in words
     later = run_nocp("stats", "--since", "2999-01-01", "--json", cwd=tmp_path)
     assert json.loads(later.stdout)["calls"] == 0
+
+
+def test_version_names_the_distribution(tmp_path: Path) -> None:
+    from nocp.version import version
+
+    done = run_nocp("--version", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"nocp (nocp-mcp) {version()}"
+
+
+def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`nocp stats --json | head`: the pipe's reader is gone before nocp writes (it is closed
+    right away; nocp takes far longer to start), so the write fails with EPIPE."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NOCP_")}
+    read, write = os.pipe()
+    os.close(read)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nocp", "stats", "--json"],
+        cwd=tmp_path,
+        env={**clean, "NOCP_DB": str(tmp_path / "nocp.db")},
+        stdin=subprocess.DEVNULL,
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(write)
+    _, err = process.communicate(timeout=60)
+    assert err == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert process.returncode == 141

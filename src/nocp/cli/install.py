@@ -6,8 +6,14 @@ every other server behind nocp by rewriting its entry to `nocp wrap --name NAME 
 (same name, same env, so the agent sees the same tool names) and keeps the original entries in
 a sidecar file, which `uninstall` puts back.
 
-Every change: a backup of the file first, other entries and keys untouched, the diff printed,
-and nothing written when nothing changes (running it twice is a no-op) or with `--dry-run`.
+Every change: a backup of the file first (a new name each time, never overwritten), other
+entries and keys untouched, the diff printed, and nothing written when nothing changes (running
+it twice is a no-op) or with `--dry-run`.
+
+The entry always names its sandbox: `--root DIR` as given, else the current folder — unless that
+is `/` or the home directory, which nocp will not expose: then it asks (or, with no terminal,
+fails saying to pass `--root`). For Claude Code, `claude mcp add-json` is used when its CLI is on
+PATH; Cursor also gets its one-click install link printed (`clients.py`).
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from typing import Any, Literal
 
-from nocp.errors import ConfigError
+from nocp.cli import clients
+from nocp.errors import ConfigError, NocpError
+from nocp.version import DISTRIBUTION
 
 ClientName = Literal["claude-desktop", "cursor", "claude-code"]
 CLIENTS: tuple[ClientName, ...] = ("claude-desktop", "cursor", "claude-code")
@@ -61,10 +70,49 @@ def config_path(
     return xdg / "Claude" / "claude_desktop_config.json"
 
 
-def nocp_command(config: Path | None = None) -> list[str]:
-    """The command line a client runs for nocp: this Python, `-m nocp serve`."""
-    command = [sys.executable, "-m", "nocp", "serve"]
-    return [*command, "--config", str(config.resolve())] if config else command
+def nocp_command(config: Path | None = None, roots: Sequence[Path] = ()) -> list[str]:
+    """The command line a client runs for nocp: `… serve [--config FILE] [--root DIR]…`, started
+    the way this nocp was (`clients.launcher`: this Python with `-m nocp`, or `uvx nocp-mcp`)."""
+    command = [*clients.launcher(), "serve"]
+    if config:
+        command += ["--config", str(config.resolve())]
+    for root in roots:
+        command += ["--root", str(root)]
+    return command
+
+
+def choose_roots(
+    given: Sequence[Path],
+    *,
+    cwd: Path | None = None,
+    home: Path | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> list[Path]:
+    """The sandbox roots the entry names: `given`, else `cwd` unless it is `/` or `home`, else
+    what `ask` answers (None: no terminal to ask on).
+
+    Raises:
+        NocpError: a root is not a directory, or none can be settled without asking.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    home = (home or Path.home()).resolve()
+    roots = [Path(p).expanduser().resolve() for p in given]
+    if not roots and cwd not in (Path(cwd.anchor), home):
+        roots = [cwd]
+    if not roots:
+        if ask is None:
+            raise NocpError(
+                f"the current folder is {cwd}, which nocp's file tools will not expose; "
+                "pass --root DIR (the project folder they may read)"
+            )
+        answer = ask(f"The folder nocp's file tools may read ({cwd} is not allowed): ").strip()
+        roots = [Path(answer).expanduser().resolve()] if answer else []
+    for root in roots:
+        if not root.is_dir() or root in (Path(root.anchor), home):
+            raise NocpError(f"--root {root}: expected a project folder (not /, not your home)")
+    if not roots:
+        raise NocpError("no root given: pass --root DIR")
+    return roots
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +190,29 @@ def plan_uninstall(path: Path) -> Change:
 
 def apply(change: Change) -> Path | None:
     """Write the change (backup first); returns the backup's path, None if there was no file."""
-    backup = None
-    if change.path.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = change.path.with_name(f"{change.path.name}.bak-{stamp}")
-        shutil.copy2(change.path, backup)
+    backup = _backup(change.path) if change.path.exists() else None
     _write_atomic(change.path, _dump(change.after))
     if change.sidecar:
         _write_atomic(_sidecar_path(change.path), _dump(change.sidecar))
     elif change.sidecar == {}:
         _sidecar_path(change.path).unlink(missing_ok=True)
     return backup
+
+
+def _backup(path: Path) -> Path:
+    """Copy `path` to a backup name no other backup has (`NAME.bak-STAMP[-N]`, created
+    exclusively, so two installs in the same instant keep both originals)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for n in count():
+        backup = path.with_name(f"{path.name}.bak-{stamp}" + (f"-{n}" if n else ""))
+        try:
+            with backup.open("xb") as copy:
+                copy.write(path.read_bytes())
+        except FileExistsError:
+            continue
+        shutil.copystat(path, backup)
+        return backup
+    raise AssertionError("unreachable")
 
 
 def run(
@@ -198,21 +258,65 @@ def add_command(commands: Any) -> None:
                 help="put the servers already configured behind nocp",
             )
             parser.add_argument("--config", type=Path, help="the nocp.toml nocp serve should read")
+            parser.add_argument(
+                "--root",
+                type=Path,
+                action="append",
+                default=[],
+                metavar="DIR",
+                help="a folder the file tools may read (repeatable; default: the current folder)",
+            )
         parser.set_defaults(module="nocp.cli.install")
 
 
 def main(args: argparse.Namespace, _: list[str]) -> int:
     """`nocp install CLIENT` / `nocp uninstall CLIENT`."""
     path = args.config_path or config_path(args.client)
-    if args.command == "install":
-        return run(
-            "install",
-            path,
-            command=nocp_command(args.config),
-            wrap_existing=args.wrap_existing,
-            dry_run=args.dry_run,
-        )
-    return run("uninstall", path, dry_run=args.dry_run)
+    claude = clients.claude_cli() if args.client == "claude-code" and not args.config_path else None
+    if args.command == "uninstall":
+        if claude and not _sidecar_path(path).exists():
+            return via_claude("uninstall", claude, path, dry_run=args.dry_run)
+        return run("uninstall", path, dry_run=args.dry_run)
+    ask = input if sys.stdin.isatty() else None
+    command = nocp_command(args.config, choose_roots(args.root, ask=ask))
+    if claude and not args.wrap_existing:
+        return via_claude("install", claude, path, command=command, dry_run=args.dry_run)
+    code = run("install", path, command=command, wrap_existing=args.wrap_existing, dry_run=args.dry_run)
+    if args.client == "cursor":
+        link = clients.cursor_link({"command": command[0], "args": command[1:]})
+        print(f"or let Cursor add it: open {link}")
+    return code
+
+
+def via_claude(
+    action: Literal["install", "uninstall"],
+    claude: str,
+    path: Path,
+    *,
+    command: list[str] | None = None,
+    dry_run: bool = False,
+    out: Callable[[str], None] = print,
+    runner: clients.Runner | None = None,
+) -> int:
+    """Install or uninstall through Claude Code's CLI (`claude mcp add-json`/`remove`, user
+    scope): the same diff of `path` is shown, the CLI makes the change."""
+    change = plan_install(path, command or nocp_command()) if action == "install" else plan_uninstall(path)
+    if not change.changed or (action == "install" and _same_launch(change)):
+        out(f"{path}: nothing to change ({'already installed' if command else 'nocp is not in it'})")
+        return 0
+    out(change.diff().rstrip("\n"))
+    present = ENTRY in (change.before.get("mcpServers") or {})
+    if action == "install":
+        entry = change.after["mcpServers"][ENTRY]
+        lines = clients.claude_add(claude, ENTRY, entry, replace=present)
+    else:
+        lines = [clients.claude_remove(claude, ENTRY)]
+    for line in lines:
+        out(f"{'--dry-run: would run' if dry_run else 'running'}: {clients.shown(line)}")
+    if not dry_run:
+        clients.run_all(lines, runner)
+        out("done; restart Claude Code sessions to load it")
+    return 0
 
 
 def _wrapped(name: str, entry: dict[str, Any], command: list[str]) -> dict[str, Any]:
@@ -225,19 +329,29 @@ def _wrapped(name: str, entry: dict[str, Any], command: list[str]) -> dict[str, 
     return {"command": base[0], "args": [*base[1:], "--", *original], **kept}
 
 
+def _same_launch(change: Change) -> bool:
+    """The nocp entry already runs the same command line (the CLI adds keys of its own, `type`)."""
+    before, after = (c.get("mcpServers", {}).get(ENTRY) for c in (change.before, change.after))
+    same = isinstance(before, dict) and isinstance(after, dict)
+    return same and all(before.get(k) == after.get(k) for k in ("command", "args"))
+
+
 def _serve_to_wrap(command: list[str]) -> list[str]:
-    """`… serve --config X` → `… wrap --config X` (the options of serve suit wrap too)."""
+    """`… serve --config X --root R` → `… wrap --config X` (wrap serves no file tools, so no root)."""
     if "serve" not in command:
         return [*command, "wrap"]
     at = command.index("serve")
-    return [*command[:at], "wrap", *command[at + 1 :]]
+    options = command[at + 1 :]
+    kept = [o for i, o in enumerate(options) if o != "--root" and (i == 0 or options[i - 1] != "--root")]
+    return [*command[:at], "wrap", *kept]
 
 
 def _is_wrapped(entry: Any) -> bool:
     if not isinstance(entry, dict) or not isinstance(entry.get("args"), list):
         return False
     args, command = entry["args"], str(entry.get("command", ""))
-    return "wrap" in args and ("nocp" in args or Path(command).stem == "nocp")
+    launched = "nocp" in args or DISTRIBUTION in args or Path(command).stem == "nocp"
+    return "wrap" in args and launched
 
 
 def _servers(data: dict[str, Any], path: Path) -> dict[str, Any]:
