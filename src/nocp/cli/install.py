@@ -32,7 +32,16 @@ from itertools import count
 from pathlib import Path
 from typing import Any, Literal
 
-from nocp.cli import clients
+from nocp.cli.clients import (
+    Runner,
+    claude_add,
+    claude_cli,
+    claude_remove,
+    cursor_link,
+    launcher,
+    run_all,
+    shown,
+)
 from nocp.errors import ConfigError, NocpError
 from nocp.version import DISTRIBUTION
 
@@ -72,8 +81,8 @@ def config_path(
 
 def nocp_command(config: Path | None = None, roots: Sequence[Path] = ()) -> list[str]:
     """The command line a client runs for nocp: `… serve [--config FILE] [--root DIR]…`, started
-    the way this nocp was (`clients.launcher`: this Python with `-m nocp`, or `uvx nocp-mcp`)."""
-    command = [*clients.launcher(), "serve"]
+    the way this nocp was (`launcher`: this Python with `-m nocp`, or `uvx nocp-mcp`)."""
+    command = [*launcher(), "serve"]
     if config:
         command += ["--config", str(config.resolve())]
     for root in roots:
@@ -272,7 +281,7 @@ def add_command(commands: Any) -> None:
 def main(args: argparse.Namespace, _: list[str]) -> int:
     """`nocp install CLIENT` / `nocp uninstall CLIENT`."""
     path = args.config_path or config_path(args.client)
-    claude = clients.claude_cli() if args.client == "claude-code" and not args.config_path else None
+    claude = claude_cli() if args.client == "claude-code" and not args.config_path else None
     if args.command == "uninstall":
         if claude and not _sidecar_path(path).exists():
             return via_claude("uninstall", claude, path, dry_run=args.dry_run)
@@ -283,7 +292,7 @@ def main(args: argparse.Namespace, _: list[str]) -> int:
         return via_claude("install", claude, path, command=command, dry_run=args.dry_run)
     code = run("install", path, command=command, wrap_existing=args.wrap_existing, dry_run=args.dry_run)
     if args.client == "cursor":
-        link = clients.cursor_link({"command": command[0], "args": command[1:]})
+        link = cursor_link({"command": command[0], "args": command[1:]})
         print(f"or let Cursor add it: open {link}")
     return code
 
@@ -296,7 +305,7 @@ def via_claude(
     command: list[str] | None = None,
     dry_run: bool = False,
     out: Callable[[str], None] = print,
-    runner: clients.Runner | None = None,
+    runner: Runner | None = None,
 ) -> int:
     """Install or uninstall through Claude Code's CLI (`claude mcp add-json`/`remove`, user
     scope): the same diff of `path` is shown, the CLI makes the change."""
@@ -308,13 +317,13 @@ def via_claude(
     present = ENTRY in (change.before.get("mcpServers") or {})
     if action == "install":
         entry = change.after["mcpServers"][ENTRY]
-        lines = clients.claude_add(claude, ENTRY, entry, replace=present)
+        lines = claude_add(claude, ENTRY, entry, replace=present)
     else:
-        lines = [clients.claude_remove(claude, ENTRY)]
+        lines = [claude_remove(claude, ENTRY)]
     for line in lines:
-        out(f"{'--dry-run: would run' if dry_run else 'running'}: {clients.shown(line)}")
+        out(f"{'--dry-run: would run' if dry_run else 'running'}: {shown(line)}")
     if not dry_run:
-        clients.run_all(lines, runner)
+        run_all(lines, runner)
         out("done; restart Claude Code sessions to load it")
     return 0
 
