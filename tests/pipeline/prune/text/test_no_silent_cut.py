@@ -46,10 +46,10 @@ def rebuilt(result: Optimized) -> list[str]:
         elif (clipped := ANNOTATION.search(line)) and clipped[1]:
             assert expand(result, clipped[1]).startswith(line[: clipped.start()])
             out.append(expand(result, clipped[1]))
-        elif (repeat := REPEAT.match(line)) and not ANNOTATION.search(line):
+        elif repeat := REPEAT.match(plain := ANNOTATION.sub("", line)):
             out += [repeat["line"]] * int(repeat["count"].replace(",", ""))
         else:
-            out.append(ANNOTATION.sub("", line))
+            out.append(plain)
     return [line.rstrip() for line in out if line.strip()]
 
 

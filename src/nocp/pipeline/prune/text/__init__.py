@@ -22,7 +22,7 @@ from nocp.pipeline.prune.text.important import clip
 from nocp.pipeline.prune.text.logs import log_blocks
 from nocp.pipeline.prune.text.numbering import SAME_LINES, LineMap, line_origins, split_lines
 from nocp.pipeline.prune.text.outline import outline_blocks
-from nocp.pipeline.prune.text.records import line_blocks, record_blocks
+from nocp.pipeline.prune.text.records import record_blocks
 
 __all__ = ["TEXT_STEPS", "addressable_lines", "line_map", "prune_text", "text_steps"]
 
@@ -50,7 +50,7 @@ def prune_text(payload: Payload, ctx: CallContext, budget: Budget, lines: LineMa
         if kind == "document"
         else outline_blocks(clipped_lines)
         if kind == "outline"
-        else record_blocks(clipped_lines) or line_blocks(clipped_lines)
+        else record_blocks(clipped_lines) or log_blocks(clipped_lines, stamped=False)
     )
     return keep_blocks(payload, blocks, Cut(clipped_lines, lines, ctx.handle, budget), ctx.query)
 

@@ -91,12 +91,12 @@ def keep_blocks(payload: Payload, blocks: list[Block], cut: Cut, query: str) -> 
 def _priority(blocks: list[Block], query: str) -> list[int]:
     """Block indexes, best first: without a query by rank, then key, then position; with
     one, the most relevant blocks (each followed by its context) after the first three
-    that must stay."""
+    that must stay (by position: the start, the first error)."""
     skim = sorted(range(len(blocks)), key=lambda i: (blocks[i].rank, blocks[i].key, i))
     if not query:
         return skim
     relevant = relevance.top([_scored_text(blocks, b) for b in blocks], query, len(blocks))
-    must = [i for i in skim if blocks[i].rank == 0]
+    must = [i for i, block in enumerate(blocks) if block.rank == 0]  # the first ones first
     focused = [c for i in relevant[:12] for c in _context(blocks, i)]
     return must[:3] + focused + must[3:] + relevant[12:] + skim
 
