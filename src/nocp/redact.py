@@ -1,13 +1,20 @@
 """Secrets out of everything nocp shows: the `nocp://config` resource, error messages and logs.
 
-Three rules, applied to any JSON-like value:
+The rules, applied to any JSON-like value:
 
 - a value under a key named like a secret (`api_key`, `authorization`, `token`, `password`,
   `secret`, `cookie`, `credentials`…) is replaced, whatever it is;
-- every value of an `env` mapping (the environment given to an upstream server) is replaced;
+- every value of an `env` mapping (the environment given to an upstream server) is replaced,
+  and every value of a `headers` mapping but those of `SAFE_HEADERS` (`Accept`, `User-Agent`…);
+- in a list of arguments, the value of a flag named like a secret (`--*token*`, `--*key*`,
+  `--*secret*`, `--*password*`…), whether `--flag=value` or `--flag value`;
 - inside any string, credentials in URLs (`https://user:pass@host`), `key=value` pairs with a
-  secret-like key, `Bearer …` tokens and well-known key formats (`sk-…`, `ghp_…`, `AKIA…`) are
-  replaced.
+  secret-like key (`?access_token=…` in a query too), those flags, `Bearer …` tokens and
+  well-known key formats (`sk-…`, `ghp_…`, `AKIA…`) are replaced.
+
+Every pattern runs in time linear in the text (no pattern can restart inside a run it already
+scanned, and the parts that could are bounded), so a hostile 1 MB string costs milliseconds,
+not minutes; `redact_event` also shortens each log value to `LOG_VALUE_CHARS` first.
 """
 
 from __future__ import annotations
@@ -43,14 +50,44 @@ ending in `key` (`API_KEY`, `X-Api-Key`) is one too; `max_tokens` and `keyword` 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 ENV_KEYS = frozenset({"env", "environment"})
+HEADER_KEYS = frozenset({"headers", "http_headers"})
+SAFE_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "connection",
+        "content-type",
+        "content-length",
+        "host",
+        "origin",
+        "referer",
+        "user-agent",
+        "mcp-protocol-version",
+    }
+)
+"""Headers shown as they are; every other header's value is replaced (`X-JWT`, `Authentication`…)."""
 
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<pw>[^/\s@]+)@")
-_KEY_SEP = re.compile(r"(?P<key>[A-Za-z_][\w.-]*)[\"']?\s*(?:=|:(?!//))\s*")
-_VALUE = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s&,;\"'<>]+")
-_BEARER = re.compile(r"\b([Bb]earer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+LOG_VALUE_CHARS = 4_000
+"""A log value longer than this is shortened (with a note) before it is redacted and written."""
+
+_SECRET_FLAG_WORDS = r"(?:token|key|secret|passw(?:or)?d|pwd|auth|credential|cookie)"
+_SECRET_FLAG = re.compile(rf"-{{1,2}}[\w-]{{0,64}}{_SECRET_FLAG_WORDS}[\w-]{{0,64}}", re.IGNORECASE)
+_FLAG_IN_TEXT = re.compile(
+    r"(?<![^\s\"'])(?P<flag>-{1,2}[A-Za-z][\w-]{0,64})(?P<sep>=|\s+)(?P<value>[^\s\"']+)"
+)
+_URL_USERINFO = re.compile(
+    r"(?<![a-zA-Z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)"
+    r"(?P<user>[^/\s:@]{0,256}):(?P<pw>[^/\s@]{1,1024})@"
+)
+_KEY_SEP = re.compile(r"(?<!\w)(?P<key>[A-Za-z_][\w.-]{0,127})[\"']?[ \t]{0,64}(?:=|:(?!//))[ \t]{0,64}")
+_VALUE = re.compile(r"\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s&,;\"'<>]+")
+_BEARER = re.compile(r"(?<![A-Za-z0-9_])([Bb]earer|Basic)[ \t]{1,64}[A-Za-z0-9._~+/=-]{8,}")
 _KNOWN_FORMATS = re.compile(
-    r"\b(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|glpat-[A-Za-z0-9_-]{20,})"
+    r"(?<![A-Za-z0-9_-])(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
+    r"|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}"
+    r"|AIza[0-9A-Za-z_-]{30,}|glpat-[A-Za-z0-9_-]{20,})"
 )
 
 
@@ -86,16 +123,41 @@ def redact(value: Any) -> Any:
             name = str(key)
             if name.lower() in ENV_KEYS and isinstance(item, Mapping):
                 out[name] = {str(k): _mask(v) for k, v in item.items()}
+            elif name.lower() in HEADER_KEYS and isinstance(item, Mapping):
+                out[name] = {str(k): _header(str(k), v) for k, v in item.items()}
             elif is_secret_key(name):
                 out[name] = _mask(item)
             else:
                 out[name] = redact(item)
         return out
     if isinstance(value, list | tuple):
-        return [redact(item) for item in value]
+        return _arguments([redact(item) for item in value])
     if isinstance(value, str):
         return redact_text(value)
     return value
+
+
+def is_secret_flag(argument: str) -> bool:
+    """Whether a command-line flag names a secret (`--token`, `--api-key`, `-password`…).
+
+    Example:
+        >>> is_secret_flag("--api-key"), is_secret_flag("--verbose")
+        (True, False)
+    """
+    return _SECRET_FLAG.fullmatch(argument) is not None
+
+
+def _arguments(items: list[Any]) -> list[Any]:
+    """The value after a secret flag (`["--token", "abc"]`) replaced too."""
+    for i in range(1, len(items)):
+        before, item = items[i - 1], items[i]
+        if isinstance(before, str) and isinstance(item, str) and is_secret_flag(before):
+            items[i] = _mask(item)
+    return items
+
+
+def _header(name: str, value: Any) -> Any:
+    return value if name.lower() in SAFE_HEADERS else _mask(value)
 
 
 def redact_text(text: str) -> str:
@@ -108,8 +170,15 @@ def redact_text(text: str) -> str:
     """
     text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _FLAG_IN_TEXT.sub(_flag_value, text)
     text = _redact_pairs(text)
     return _KNOWN_FORMATS.sub(REDACTED, text)
+
+
+def _flag_value(match: re.Match[str]) -> str:
+    if not is_secret_flag(match["flag"]) or match["value"] == REDACTED:
+        return match[0]
+    return f"{match['flag']}{match['sep']}{REDACTED}"
 
 
 def _redact_pairs(text: str) -> str:
@@ -139,6 +208,12 @@ def _mask(value: Any) -> Any:
 
 
 def redact_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> dict[str, Any]:
-    """A structlog processor applying `redact` to every log event."""
-    redacted: dict[str, Any] = redact(event)
+    """A structlog processor applying `redact` to every log event (long values shortened)."""
+    redacted: dict[str, Any] = redact({key: _shortened(value) for key, value in event.items()})
     return redacted
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > LOG_VALUE_CHARS:
+        return f"{value[:LOG_VALUE_CHARS]}… ({len(value) - LOG_VALUE_CHARS:,} more characters)"
+    return value

@@ -23,7 +23,8 @@ from nocp.pipeline.markers import unfetchable
 from nocp.pipeline.tokens import TokenCounter
 from nocp.redact import redact_text
 from nocp.server.after_reply import AfterReply
-from nocp.server.offload import is_small, off_loop
+from nocp.server.offload import INLINE_CHARS, is_small, off_loop
+from nocp.server.wire import clean_text, mark
 from nocp.store.base import Stores
 from nocp.store.handles import pack
 from nocp.store.stats import CallRecord
@@ -110,7 +111,9 @@ class Accounting:
 
     async def error(self, tool: str, message: str, start: float) -> types.CallToolResult:
         """The `isError` result for `message`, recorded as an error call."""
-        text = f"Error: {message}"
+        message, replaced = clean_text(message)
+        message = await off_loop(len(message) <= INLINE_CHARS, redact_text, message)  # no secret shown
+        text = f"Error: {message}" + (f"\n{mark(replaced)}" if replaced else "")
         tokens = self.counter.count(text)
         await self.record(
             CallRecord(
@@ -120,7 +123,7 @@ class Accounting:
                 format="text",
                 total_ms=(time.perf_counter() - start) * 1000,
                 is_error=True,
-                error=redact_text(message),  # nocp://calls/recent shows it
+                error=message,  # nocp://calls/recent shows it (redacted above)
             )
         )
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)

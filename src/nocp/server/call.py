@@ -23,12 +23,18 @@ from nocp.server.accounting import Accounting
 from nocp.server.offload import is_small, off_loop
 from nocp.server.result_cache import CachedResults
 from nocp.server.tools import ToolEntry
+from nocp.server.wire import clean_result, clean_value, mark
 from nocp.sources.base import Outcome
 from nocp.sources.python import serving
 from nocp.sources.upstream.connection import forward_progress
 from nocp.store.stats import CallRecord
 
 _log = get_logger(__name__)
+
+MAX_TOOL_NAME_CHARS = 256
+"""A longer tool name is refused at once (MCP tool names are at most 128 characters)."""
+MAX_ARGUMENT_CHARS = 1_000_000
+"""The arguments of one call, counted as the characters of their strings and keys: more is refused."""
 
 
 class ToolCalls:
@@ -54,11 +60,23 @@ class ToolCalls:
         request: ServerRequestContext[Any],
         params: types.CallToolRequestParams,
     ) -> types.CallToolResult:
-        """Run the call `params` names for the client of `request`; every failure is `isError`."""
+        """Run the call `params` names for the client of `request`; every failure is `isError`;
+        what is sent is valid UTF-8 (lone surrogates replaced, and a marker says so)."""
+        return clean_result(await self._call(tools, request, params))
+
+    async def _call(
+        self,
+        tools: Mapping[str, ToolEntry],
+        request: ServerRequestContext[Any],
+        params: types.CallToolRequestParams,
+    ) -> types.CallToolResult:
         start = time.perf_counter()
         arguments = dict(params.arguments or {})
-        entry = tools.get(params.name)
         error = self.accounting.error
+        refusal = _oversized(params.name, arguments)
+        if refusal is not None:
+            return await error(params.name[:MAX_TOOL_NAME_CHARS], refusal, start)
+        entry = tools.get(params.name)
         if entry is None:
             down = self.down_for(params.name) if self.down_for is not None else None
             names = ", ".join(tools) or "none"
@@ -76,6 +94,7 @@ class ToolCalls:
         try:
             with forward_progress(request.session.report_progress), serving(request):
                 raw = await self._run_tool(entry, arguments)
+            raw, replaced = clean_value(raw)  # stored and counted as it is sent
             outcome = entry.source.outcome(params.name, raw)
         except _ToolFailed as failed:
             return await error(params.name, str(failed), start)
@@ -84,11 +103,11 @@ class ToolCalls:
                 params.name, f"tool {params.name!r} returned a result nocp cannot send: {exc}", start
             )
         if not outcome.optimise:
-            return await self._as_is(params.name, outcome, start)
+            return _marked(await self._as_is(params.name, outcome, start), replaced)
         sent = await self._optimise(params.name, outcome, focus, arguments, start, request.session)
         if sent.is_error or outcome.finish is None:
-            return sent
-        return outcome.finish("".join(_texts(sent)))
+            return _marked(sent, replaced)
+        return _marked(outcome.finish("".join(_texts(sent))), replaced)
 
     async def _run_tool(self, entry: ToolEntry, arguments: dict[str, Any]) -> Any:
         name = entry.definition.name
@@ -155,6 +174,43 @@ class ToolCalls:
 
 class _ToolFailed(Exception):
     """A tool call failed in a way the agent should read about (isError)."""
+
+
+def _oversized(name: str, arguments: dict[str, Any]) -> str | None:
+    """Why a call is refused before anything runs: a tool name or arguments past the limits."""
+    if len(name) > MAX_TOOL_NAME_CHARS:
+        return (
+            f"a tool name of {len(name):,} characters ({name[:40]!r}…) is longer than "
+            f"{MAX_TOOL_NAME_CHARS}; call a tool listed by tools/list"
+        )
+    size = _chars(arguments, MAX_ARGUMENT_CHARS)
+    if size > MAX_ARGUMENT_CHARS:
+        return (
+            f"the arguments of {name!r} are over {MAX_ARGUMENT_CHARS:,} characters; "
+            "pass less (a path, a query or a reference instead of the content)"
+        )
+    return None
+
+
+def _chars(value: Any, limit: int) -> int:
+    """The characters of the strings (keys too) in `value`, counted until past `limit`."""
+    if isinstance(value, str):
+        return len(value)
+    total = 0
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        total += (len(key) if isinstance(key, str) else 0) + _chars(item, limit - total)
+        if total > limit:
+            break
+    return total
+
+
+def _marked(result: types.CallToolResult, replaced: int) -> types.CallToolResult:
+    """`result` with the marker line saying `replaced` characters were replaced (if any)."""
+    if not replaced:
+        return result
+    note = types.TextContent(type="text", text=mark(replaced))
+    return result.model_copy(update={"content": [*result.content, note]})
 
 
 def _texts(result: types.CallToolResult) -> list[str]:

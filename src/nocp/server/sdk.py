@@ -8,7 +8,10 @@ from typing import Any
 import mcp_types as types
 from mcp.server.lowlevel import NotificationOptions, Server
 from mcp.server.models import InitializationOptions
+from mcp.shared._stream_protocols import ReadStream, WriteStream
+from mcp.shared.message import SessionMessage
 
+from nocp.server.wire import AnsweredRead, SafeWrite
 from nocp.sources.upstream.hub import UpstreamHub, UpstreamSource
 from nocp.sources.upstream.naming import exposed_name
 
@@ -35,6 +38,19 @@ class SdkServer(Server[Any]):
     _notification_options: NotificationOptions | None = None
     mirror: Callable[[types.ServerCapabilities], types.ServerCapabilities] | None = None
     """Trims the capabilities the handlers imply to what the upstreams really offer."""
+
+    async def run(
+        self,
+        read_stream: ReadStream[SessionMessage | Exception],
+        write_stream: WriteStream[SessionMessage],
+        initialization_options: InitializationOptions,
+        raise_exceptions: bool = False,
+    ) -> None:
+        """Serve one connection (the SDK's `run`), sending only valid UTF-8 (`SafeWrite`) and
+        answering lines that are not JSON-RPC (`AnsweredRead`: -32700 / -32600, `id: null`)."""
+        write = SafeWrite(write_stream)
+        read = AnsweredRead(read_stream, write)
+        await super().run(read, write, initialization_options, raise_exceptions)
 
     def create_initialization_options(
         self,
