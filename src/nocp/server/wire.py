@@ -10,7 +10,7 @@ the net under everything else the server sends.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -173,7 +173,7 @@ class AnsweredRead:
         """Close the underlying stream."""
         await self._inner.aclose()
 
-    def __aiter__(self) -> AsyncIterator[SessionMessage | Exception]:
+    def __aiter__(self) -> AnsweredRead:
         return self
 
     async def __anext__(self) -> SessionMessage | Exception:
