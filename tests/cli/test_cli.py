@@ -111,8 +111,8 @@ def test_stats_prints_the_totals_and_the_per_tool_table(tmp_path: Path) -> None:
     assert words.startswith(
         f"2 calls (all time, {tmp_path / 'nocp.db'}): 27,591 raw tokens → 11,948 sent, 15,643 saved (56.7%)"
     )
-    assert "│ query_orders │ 1 │ 0 │ 15,643 (56.7%) │ – │ – │ 12.0 │ 12.0 │ ████████████████ │" in words
-    assert "│ explode │ 1 │ 1 │ 0 (0.0%) │ – │ – │ – │ – │" in words
+    assert "│ query_orders │ 1 │ 0 │ 15,643 (56.7%) │ 56.7% │ – │ 12.0 │ 12.0 │ ████████████████ │" in words
+    assert "│ explode │ 1 │ 1 │ 0 (0.0%) │ 0.0% │ – │ – │ – │" in words
     later = run_nocp("stats", "--since", "2999-01-01", "--json", cwd=tmp_path)
     assert json.loads(later.stdout)["calls"] == 0
 
