@@ -255,7 +255,7 @@ async def test_resources_are_listed_and_unknown_ones_fail_clearly(make_server, c
             await client.read_resource("nocp://nope")
         read = await client.read_resource("nocp://stats/tools/never-called")
         empty = json.loads(text_of(read))
-    assert read.ttl_ms == 1_000 and read.cache_scope == "private"  # 2026-07-28 caching
+    assert read.ttl_ms == 0 and read.cache_scope == "private"  # 2026-07-28 caching
     assert listed == ["nocp://stats", "nocp://calls/recent", "nocp://config"]
     assert templates == ["nocp://stats/tools/{tool}", "nocp://outputs/{handle}"]
     assert empty["calls"] == 0 and empty["saved_pct"] == 0.0

@@ -26,8 +26,10 @@ OUTPUTS_PREFIX = "nocp://outputs/"
 CONFIG = "nocp://config"
 UPSTREAMS = "nocp://upstreams"
 RECENT_LIMIT = 50
-LIVE_TTL_MS = 1_000
-"""How long a client may cache the stats resources (2026-07-28 `ttlMs`): the next call changes them."""
+LIVE_TTL_MS = 0
+"""How long a client may cache the live resources (2026-07-28 `ttlMs`): not at all, the next
+call or upstream restart changes them (a 1 s cache showed an upstream as `exited` after it had
+restarted)."""
 STORED_TTL_MS = 3_600_000
 """An original behind a handle never changes (it expires with `[outputs] retention_days`)."""
 
